@@ -91,6 +91,8 @@ export interface MultiPartitionsDefinition extends PartitionsDefinition {
   readonly type: 'multi';
   /** Dimensions in sorted name order (the order of the key's parts). */
   readonly dimensions: readonly { name: string; partitions: PartitionsDefinition }[];
+  /** The name of the (at most one) time-window dimension, if any; gives the partition's time window. */
+  readonly timeDimension?: string;
   /** Splits a multi key into `{ dimension: key }`; throws CAIRN_UNKNOWN_PARTITION when malformed. */
   split(key: string): Record<string, string>;
   /** Joins dimension keys into a multi key. */
