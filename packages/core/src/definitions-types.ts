@@ -49,8 +49,12 @@ export interface Definitions {
   readonly ioManagers: Readonly<Record<string, IOManager>>;
   /** The asset with this key; throws CAIRN_UNKNOWN_ASSET naming close matches. */
   asset(key: string): AnyAssetDefinition;
-  /** The mapping on the edge upstream → downstream (explicit, else inferred). */
-  mapping(downstreamKey: string, upstreamKey: string): PartitionMapping;
+  /**
+   * The mapping on the edge upstream → downstream (explicit, else inferred), resolved once at build
+   * time. When the downstream asset reads the upstream under several input names, `inputName`
+   * picks one (default: the first declared).
+   */
+  mapping(downstreamKey: string, upstreamKey: string, inputName?: string): PartitionMapping;
   /** Keys matched by a selection string, in topological order. */
   select(selection: string): string[];
 }
