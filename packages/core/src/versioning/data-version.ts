@@ -6,6 +6,16 @@ export function inputRef(assetKey: string, partitionKey: string | undefined): st
 }
 
 /**
+ * Splits an input ref made by `inputRef` back into its asset key and partition key. Asset keys
+ * never contain `[`, so the first one starts the partition key (which may itself contain brackets).
+ */
+export function parseInputRef(ref: string): { assetKey: string; partitionKey: string | undefined } {
+  const open = ref.indexOf('[');
+  if (open < 0 || !ref.endsWith(']')) return { assetKey: ref, partitionKey: undefined };
+  return { assetKey: ref.slice(0, open), partitionKey: ref.slice(open + 1, -1) };
+}
+
+/**
  * The data version a materialization gets when the function did not return one: with a code
  * version, a hash of it and the sorted input data versions (so recomputing the same code on the
  * same inputs yields the same version and does not make downstream stale); without one, unique.
