@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@cairn/source'] },
   ssr: { resolve: { conditions: ['@cairn/source'] } },
+  // Lower TC39 decorators (Node 20-24 cannot run them natively); esnext would leave them as is.
+  esbuild: { target: 'es2022' },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 20_000,
