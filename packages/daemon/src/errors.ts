@@ -1,0 +1,45 @@
+/**
+ * Errors the daemon raises on purpose. They mirror `CairnError` from `@cairn/core` (a stable
+ * `code`, a message that says what to do, and the facts in `details`); the daemon does not import
+ * core's class yet because core's index is being wired, so the lead can later switch these codes
+ * into core's `CairnErrorCode` union and this class into `CairnError` without changing callers.
+ */
+
+/** Stable error codes of the daemon; docs/daemon/storage.md lists what each means and how to fix it. */
+export type DaemonErrorCode =
+  | 'CAIRN_SCHEMA_TOO_NEW'
+  | 'CAIRN_MIGRATION_FAILED'
+  | 'CAIRN_STORAGE_OPEN_FAILED'
+  | 'CAIRN_STORAGE_WRITE_FAILED'
+  | 'CAIRN_STORAGE_CLOSED'
+  | 'CAIRN_INVALID_EVENT'
+  | 'CAIRN_INVALID_OPTIONS';
+
+/** The error class the daemon throws on purpose: a stable code, a message that says what to do, and the facts. */
+export class DaemonError extends Error {
+  // Same name as core's class so logs and the API render both the same way.
+  override readonly name = 'CairnError';
+  readonly code: DaemonErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(
+    code: DaemonErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = Object.freeze({ ...details });
+  }
+
+  /** A plain JSON form, used by the API and the CLI. */
+  toJSON(): { code: DaemonErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: { ...this.details } };
+  }
+}
+
+/** True when `err` is a DaemonError, optionally with the given code. */
+export function isDaemonError(err: unknown, code?: DaemonErrorCode): err is DaemonError {
+  return err instanceof DaemonError && (code === undefined || err.code === code);
+}
