@@ -5,9 +5,11 @@ import type { IOManager } from './io/io-manager.js';
 import type { PartitionMapping } from './mappings/partition-mapping.js';
 import type { ResourceDefinition } from './resource.js';
 
-/** A schedule or sensor as `definitions()` keeps it (their factories come with the daemon issue). */
+/** A schedule or sensor as `definitions()` keeps it (see `schedule()`, `sensor()`). */
 export interface NamedDefinition {
   readonly name: string;
+  /** Called once the assets are validated: throws when the schedule or sensor does not fit them (unknown or mixed targets). */
+  validate?(defs: Definitions): void;
 }
 
 /** What a user's module passes to `definitions()`. */

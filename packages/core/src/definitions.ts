@@ -6,7 +6,7 @@ import { CairnError } from './errors.js';
 import { AssetGraph } from './graph/asset-graph.js';
 import { closeMatches, didYouMean } from './graph/close-matches.js';
 import type { IOManager } from './io/io-manager.js';
-import { memoryIOManager } from './io/memory-io-manager.js';
+import { markImplicitDefault, memoryIOManager } from './io/memory-io-manager.js';
 import type { PartitionMapping } from './mappings/partition-mapping.js';
 import { isResourceDefinition, type ResourceDefinition, resourceValue } from './resource.js';
 import { selectAssets } from './selection/select-assets.js';
@@ -48,7 +48,7 @@ export function definitions(input: DefinitionsInput = {}): Definitions {
   const resources = resolveResources(input.resources);
   const assetMap = readonlyMap(graph.keys.map((key) => [key, graph.asset(key)] as const));
 
-  return Object.freeze({
+  const defs: Definitions = Object.freeze({
     kind: 'definitions' as const,
     assets: assetMap,
     checks,
@@ -79,6 +79,9 @@ export function definitions(input: DefinitionsInput = {}): Definitions {
       return selectAssets(graph, selection);
     },
   });
+  // Targets are resolved against the finished definitions (selections need the graph).
+  for (const def of [...schedules, ...sensors]) def.validate?.(defs);
+  return defs;
 }
 
 type AssetsInput = NonNullable<DefinitionsInput['assets']>;
@@ -214,7 +217,7 @@ function resolveIOManagers(
     }
     result[name] = manager;
   }
-  result.default ??= memoryIOManager();
+  result.default ??= markImplicitDefault(memoryIOManager());
   return Object.freeze(result);
 }
 

@@ -30,7 +30,10 @@ export type CairnErrorCode =
   | 'CAIRN_STEP_TIMEOUT'
   | 'CAIRN_STEP_FAILED'
   | 'CAIRN_RESOURCE_SETUP_FAILED'
-  | 'CAIRN_RUN_ABORTED';
+  | 'CAIRN_RUN_ABORTED'
+  | 'CAIRN_INVALID_TARGET'
+  | 'CAIRN_SENSOR_FAILED'
+  | 'CAIRN_INVALID_SENSOR_RESULT';
 
 /** The one error class Cairn throws on purpose: a stable code, a message that says what to do, and the facts. */
 export class CairnError extends Error {

@@ -40,6 +40,34 @@ export {
   type StepLogger,
   type ValueOf,
 } from './asset-types.js';
+// Automation: the presets at the top level; every operand and combinator lives on the
+// `AutomationCondition` object (Dagster-style) so generic names such as `and` or `missing` do not
+// crowd the package's namespace.
+export {
+  type AssetAutomationEvaluation,
+  type AssetAutomationMemory,
+  AutomationCondition,
+  type AutomationConditionDescription,
+  type AutomationDecision,
+  type AutomationMemory,
+  type AutomationResult,
+  type AutomationRunRequest,
+  type AutomationStateReader,
+  type CheckResultRecord,
+  type ConditionEvaluationNode,
+  type CronConditionOptions,
+  type EvaluateAutomationOptions,
+  eager,
+  evaluateAutomation,
+  isAutomationCondition,
+  type Lookback,
+  type MemoryAutomationState,
+  memoryAutomationState,
+  onCron,
+  onMissing,
+  type PartitionUpdate,
+  parseAutomationMemory,
+} from './automation/index.js';
 export {
   type AnyAssetCheckDefinition,
   type AssetCheckDefinition,
@@ -59,6 +87,7 @@ export type { Definitions, DefinitionsInput, NamedDefinition } from './definitio
 export { CairnError, type CairnErrorCode, isCairnError } from './errors.js';
 export * from './execution/index.js';
 export { type ExternalAssetOptions, externalAsset } from './external-asset.js';
+export * from './freshness/index.js';
 export * from './graph/index.js';
 export * from './io/index.js';
 export * from './mappings/index.js';
@@ -80,5 +109,6 @@ export {
   resource,
   resourceValue,
 } from './resource.js';
+export * from './schedules/index.js';
 export * from './selection/index.js';
 export * from './versioning/index.js';

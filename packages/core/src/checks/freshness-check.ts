@@ -1,7 +1,10 @@
-import { CronExpressionParser } from 'cron-parser';
-import { IANAZone } from 'luxon';
 import type { AnyAssetDefinition, FreshnessPolicy, ValueOf } from '../asset-types.js';
 import { CairnError } from '../errors.js';
+import {
+  type CompiledFreshnessPolicy,
+  compileFreshnessPolicy,
+  latestDueTick,
+} from '../freshness/freshness-policy.js';
 import { type Metadata, md } from '../metadata.js';
 import {
   type AssetCheckDefinition,
@@ -37,9 +40,7 @@ export interface FreshnessCheckOptions<A extends AnyAssetDefinition | string> {
   description?: string;
 }
 
-type Policy =
-  | { kind: 'lag'; maxLagMinutes: number }
-  | { kind: 'cron'; cron: string; timezone: string; maxLagMinutes: number };
+type Policy = CompiledFreshnessPolicy;
 
 const MINUTE_MS = 60_000;
 
@@ -119,13 +120,7 @@ function judgeCron(
 ): CheckResult {
   const graceMs = policy.maxLagMinutes * MINUTE_MS;
   // The tick whose deadline passed most recently: the latest tick at or before now - grace.
-  // cron-parser's prev() is strict, and ticks fall on whole seconds, so start 1 ms later.
-  const tick = CronExpressionParser.parse(policy.cron, {
-    currentDate: new Date(ctx.now.getTime() - graceMs + 1),
-    tz: policy.timezone,
-  })
-    .prev()
-    .toDate();
+  const tick = latestDueTick(policy, ctx.now);
   const deadline = new Date(tick.getTime() + graceMs);
   const latest = ctx.history.latestMaterialization(ctx.assetKey, ctx.partitionKey);
   const metadata: Metadata = {
@@ -177,35 +172,7 @@ function resolvePolicy(
       { check: name },
     );
   }
-  const lag = given.maxLagMinutes ?? 0;
-  if (typeof lag !== 'number' || !Number.isFinite(lag) || lag < 0) {
-    throw new CairnError(
-      'CAIRN_INVALID_OPTIONS',
-      `${label} has maxLagMinutes ${String(lag)}; give a finite number of minutes >= 0.`,
-      { check: name, maxLagMinutes: lag },
-    );
-  }
-  if (!('cron' in given)) return { kind: 'lag', maxLagMinutes: lag };
-  const timezone = given.timezone ?? 'UTC';
-  if (!IANAZone.isValidZone(timezone)) {
-    throw new CairnError(
-      'CAIRN_INVALID_TIMEZONE',
-      `${label} has timezone "${timezone}", which is not an IANA timezone; use one such as "UTC" or "Europe/Paris".`,
-      { check: name, timezone },
-    );
-  }
-  try {
-    // prev() as well: an expression that parses but never fires (Feb 30) fails here, not per check.
-    CronExpressionParser.parse(given.cron, { tz: timezone }).prev();
-  } catch (err) {
-    throw new CairnError(
-      'CAIRN_INVALID_CRON',
-      `${label} has cron "${given.cron}", which cannot be parsed (${(err as Error).message}); use five fields such as "0 9 * * *".`,
-      { check: name, cron: given.cron },
-      { cause: err },
-    );
-  }
-  return { kind: 'cron', cron: given.cron, timezone, maxLagMinutes: lag };
+  return compileFreshnessPolicy(given, label, { check: name });
 }
 
 function subject(ctx: CheckContext<unknown, unknown>): string {

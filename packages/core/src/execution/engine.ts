@@ -11,7 +11,7 @@ import type {
   RunEvent,
   StepSkippedEvent,
 } from './events.js';
-import type { ExecutionPlan } from './plan.js';
+import type { ExecutionPlan, PlanStep } from './plan.js';
 import { validateRunConfig } from './run-config.js';
 import { RunHistory } from './run-history.js';
 import { type RunResources, resolveResources, setupResources } from './run-resources.js';
@@ -45,6 +45,11 @@ export interface ExecuteOptions {
   random?: () => number;
   /** Called with each computed value, before it is stored. Default: none. */
   onValue?: (assetKey: string, partitionKey: string | undefined, value: unknown) => void;
+  /**
+   * Runs each step (its attempts, IO and checks) inside `run()`, so a host can wrap it in its own
+   * context, e.g. an AsyncLocalStorage that attributes captured stdout to the step. Default: none.
+   */
+  aroundStep?: <T>(step: PlanStep, run: () => T) => T;
 }
 
 /** A step that did not succeed, with the error that stopped it. */
@@ -119,6 +124,7 @@ export async function executePlan(
   const config = validateRunConfig(defs, plan, options.config);
   const clock = options.clock ?? systemClock;
   const onEvent = options.onEvent;
+  const aroundStep = options.aroundStep;
   let listenerError: unknown;
   const emit = (event: RunEvent) => {
     if (onEvent === undefined) return;
@@ -248,7 +254,10 @@ export async function executePlan(
       reuse: (i) => {
         status[i] = 'reused';
       },
-      start: (i) => runStep(run, steps[i]!),
+      start: (i) =>
+        aroundStep === undefined
+          ? runStep(run, steps[i]!)
+          : aroundStep(steps[i]!, () => runStep(run, steps[i]!)),
       finished: (i, outcome) => {
         const step = steps[i]!;
         if (outcome.status === 'succeeded') {

@@ -61,3 +61,20 @@ export function memoryIOManager(): MemoryIOManager {
     },
   };
 }
+
+// Symbol.for, not a module-local symbol: the mark survives two copies of core in one process.
+const IMPLICIT_DEFAULT = Symbol.for('cairn.implicitDefaultIOManager');
+
+/** Marks the memory IO manager `definitions()` adds as `default` when the user configured none. */
+export function markImplicitDefault<T extends object>(io: T): T {
+  Object.defineProperty(io, IMPLICIT_DEFAULT, { value: true });
+  return io;
+}
+
+/**
+ * True when `io` is the in-memory `default` that `definitions()` added on its own (the user did
+ * not configure one); hosts such as the daemon's workers replace it with a persistent one.
+ */
+export function isImplicitDefaultIOManager(io: unknown): boolean {
+  return typeof io === 'object' && io !== null && Object.hasOwn(io, IMPLICIT_DEFAULT);
+}

@@ -1,0 +1,329 @@
+import type { Definitions } from '../definitions-types.js';
+import { CairnError } from '../errors.js';
+import { describePartition } from '../versioning/stale-cause.js';
+import { toPartitionKey } from './asset-space.js';
+import { isAutomationCondition } from './automation-condition.js';
+import {
+  type AssetAutomationMemory,
+  type AutomationMemory,
+  parseAutomationMemory,
+  serializeSubset,
+} from './automation-memory.js';
+import type { AutomationStateReader } from './automation-state-reader.js';
+import { type Lookback, lookbackMs } from './conditions.js';
+import { type ConditionTrace, evaluateCondition, planOf } from './evaluate-condition.js';
+import { explainFalse, explainTrue } from './explain-decision.js';
+import { groupRequests } from './group-runs.js';
+import { PartitionSubset } from './partition-subset.js';
+import { isQuiet } from './quiet-condition.js';
+import { AssetEvaluationContext, TickContext } from './tick-context.js';
+
+/** Options of `evaluateAutomation()`. */
+export interface EvaluateAutomationOptions {
+  /** The tick's instant. Required: time is injected. */
+  now: Date;
+  /** The `memory` of the previous tick's result. Default: none (the first tick). */
+  previous?: AutomationMemory;
+  /**
+   * How far back `inLatestTimeWindow()` (and so `eager()`) looks when it is given no look-back:
+   * partitions whose window ends at most this long before the latest window's end are considered,
+   * so stale past partitions are re-materialized too. Default: the latest window only.
+   */
+  lookback?: Lookback;
+  /** At most this many runs are requested per tick; the rest wait for the next tick. Default 100. */
+  maxRunsPerTick?: number;
+  /** At most this many not-requested decisions are listed per asset (all are counted). Default 100. */
+  maxDecisionsPerAsset?: number;
+}
+
+/** Why one asset partition was or was not requested. */
+export interface AutomationDecision {
+  assetKey: string;
+  partitionKey: string | undefined;
+  requested: boolean;
+  /** One phrase per contributing condition, e.g. `shop/raw_orders 2024-03-02 was updated`. */
+  reasons: string[];
+  /** The decision as a sentence. */
+  text: string;
+}
+
+/** The evaluation of one asset's condition. */
+export interface AssetAutomationEvaluation {
+  assetKey: string;
+  /** The condition in its one-line form (its label, e.g. `eager`). */
+  condition: string;
+  /** Partitions requested, each with why. */
+  requested: AutomationDecision[];
+  /** Partitions that got past the condition's first two parts (or were held back by the tick) but were not requested, with why. */
+  notRequested: AutomationDecision[];
+  /** How many not-requested decisions there were, listed or not. */
+  notRequestedCount: number;
+}
+
+/** One run the tick asks for. */
+export interface AutomationRunRequest {
+  /** Deterministic from the tick and the content, so a retried tick never requests twice. */
+  runKey: string;
+  /** Asset keys in topological order. */
+  assetKeys: string[];
+  partitionKey: string | undefined;
+  tags: Record<string, string>;
+}
+
+/** A node of an asset's evaluated condition tree, with counts (for the UI). */
+export interface ConditionEvaluationNode {
+  label: string;
+  type: string;
+  candidateCount: number;
+  trueCount: number;
+  /** True when the asset was not evaluated: nothing its condition waits for happened since the previous tick. */
+  skipped: boolean;
+  children: ConditionEvaluationNode[];
+}
+
+/** The outcome of one automation tick. */
+export interface AutomationResult {
+  evaluatedAt: Date;
+  runRequests: AutomationRunRequest[];
+  /** Assets with at least one decision, in topological order. */
+  assets: AssetAutomationEvaluation[];
+  /** How many assets had a condition evaluated. */
+  evaluatedAssetCount: number;
+  /** The memory to persist and pass as `previous` next tick. */
+  memory: AutomationMemory;
+  /** The evaluated condition tree of an asset with counts per node, or undefined when it has no condition. */
+  conditionTree(assetKey: string): ConditionEvaluationNode | undefined;
+}
+
+/** Memory objects this module returned: passed back unchanged in-process, they need no validation. */
+const produced = new WeakSet<object>();
+
+/**
+ * Evaluates every asset's automation condition at `now` against `state` and returns the runs to
+ * request, a decision with its reasons for every interesting partition, and the memory for the
+ * next tick. Candidates come from changes (the reader's updates since the previous tick) and
+ * clock events (new windows, cron ticks), so a tick costs what changed, not what exists.
+ *
+ * Rules on top of the conditions: external assets are never requested, a partition already
+ * queued or running is never requested, connected requested partitions with one key form one
+ * run, and at most `maxRunsPerTick` runs are requested (the rest stay pending for the next tick).
+ *
+ * @example
+ * let memory: AutomationMemory | undefined;
+ * const tick = evaluateAutomation(defs, state, { now: new Date(), previous: memory });
+ * for (const run of tick.runRequests) await submit(run);
+ * memory = tick.memory;
+ */
+export function evaluateAutomation(
+  defs: Definitions,
+  state: AutomationStateReader,
+  options: EvaluateAutomationOptions,
+): AutomationResult {
+  const now = options?.now;
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new CairnError(
+      'CAIRN_INVALID_OPTIONS',
+      `evaluateAutomation() needs { now } as a valid Date; got ${String(now)}.`,
+      {},
+    );
+  }
+  const maxRuns = options.maxRunsPerTick ?? 100;
+  const maxDecisions = options.maxDecisionsPerAsset ?? 100;
+  for (const [name, v] of [
+    ['maxRunsPerTick', maxRuns],
+    ['maxDecisionsPerAsset', maxDecisions],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new CairnError(
+        'CAIRN_INVALID_OPTIONS',
+        `evaluateAutomation(): ${name} is ${String(v)}; give an integer >= 0.`,
+        { [name]: v },
+      );
+    }
+  }
+  const previous =
+    options.previous === undefined || produced.has(options.previous)
+      ? options.previous
+      : parseAutomationMemory(options.previous);
+  const lookback =
+    options.lookback === undefined ? 0 : lookbackMs(options.lookback, 'evaluateAutomation()');
+  const tick = new TickContext(defs, state, now, lookback, previous);
+
+  const contexts = new Map<string, AssetEvaluationContext>();
+  const traces = new Map<string, ConditionTrace>();
+  const heldBack = new Map<string, Map<string, string>>();
+  const quiet = new Map<string, AssetAutomationMemory>();
+  for (const key of defs.graph.keys) {
+    const asset = defs.assets.get(key)!;
+    const condition = asset.automation;
+    if (condition === undefined || asset.external) continue;
+    if (!isAutomationCondition(condition)) {
+      throw new CairnError(
+        'CAIRN_INVALID_OPTIONS',
+        `Asset "${key}" has automation of type "${String(condition.type)}", which is not a Cairn automation condition; build it with eager(), onCron(), onMissing() or AutomationCondition.*.`,
+        { asset: key },
+      );
+    }
+    const ac = new AssetEvaluationContext(tick, asset, previous?.assets[key]);
+    contexts.set(key, ac);
+    const plan = planOf(condition);
+    if (isQuiet(plan, ac)) {
+      // Nothing it waits for happened: false everywhere, memory unchanged (minus last tick's requests).
+      const m = ac.memory!;
+      quiet.set(
+        key,
+        m.requested === undefined ? m : { codeVersion: m.codeVersion, nodes: m.nodes },
+      );
+      tick.requested.set(key, ac.space.emptySubset);
+      continue;
+    }
+    const trace = evaluateCondition(plan, ac.space.allSubset, ac);
+    traces.set(key, trace);
+    // Never request what is already queued or running, whatever the condition says.
+    const busy = new Map<string, string>();
+    const requested = trace.trueSet.isEmpty
+      ? trace.trueSet
+      : trace.trueSet.filter((k) => {
+          if (!state.isInProgress(key, toPartitionKey(k))) return true;
+          busy.set(k, 'it is already queued or running');
+          return false;
+        });
+    if (busy.size > 0) heldBack.set(key, busy);
+    tick.requested.set(key, requested);
+  }
+
+  // Runs: connected partitions with one key together; latest keys first, then upstream first.
+  const groups = groupRequests(defs, defs.graph.keys, tick.requested, contexts).sort(
+    (a, b) =>
+      (a.key < b.key ? 1 : a.key > b.key ? -1 : 0) ||
+      defs.graph.indexOf(a.assetKeys[0]!) - defs.graph.indexOf(b.assetKeys[0]!),
+  );
+  const iso = now.toISOString();
+  const runRequests: AutomationRunRequest[] = [];
+  for (const [i, g] of groups.entries()) {
+    if (i >= maxRuns) {
+      for (const assetKey of g.assetKeys) {
+        let m = heldBack.get(assetKey);
+        if (m === undefined) {
+          m = new Map();
+          heldBack.set(assetKey, m);
+        }
+        m.set(
+          g.key,
+          `the tick reached maxRunsPerTick (${maxRuns}); it stays pending for the next tick`,
+        );
+        const s = tick.requested.get(assetKey)!;
+        tick.requested.set(assetKey, s.minus(PartitionSubset.trusted(s.space, new Set([g.key]))));
+      }
+      continue;
+    }
+    runRequests.push({
+      runKey: `automation:${iso}:${g.assetKeys[0]}${g.key === '' ? '' : `:${g.key}`}`,
+      assetKeys: g.assetKeys,
+      partitionKey: toPartitionKey(g.key),
+      tags: { 'cairn/source': 'automation', 'cairn/tick': iso },
+    });
+  }
+
+  const assets: AssetAutomationEvaluation[] = [];
+  const memoryAssets: Record<string, AssetAutomationMemory> = {};
+  for (const [key, ac] of contexts) {
+    const same = quiet.get(key);
+    if (same !== undefined) {
+      memoryAssets[key] = same;
+      continue;
+    }
+    const trace = traces.get(key)!;
+    const requested = tick.requested.get(key)!;
+    const m: AssetAutomationMemory = { codeVersion: ac.asset.codeVersion ?? null };
+    if (!requested.isEmpty) m.requested = serializeSubset(requested);
+    if (Object.keys(ac.nextNodes).length > 0) m.nodes = ac.nextNodes;
+    memoryAssets[key] = m;
+    const evaluation = decide(key, trace, requested, heldBack.get(key), maxDecisions);
+    if (evaluation !== undefined) assets.push(evaluation);
+  }
+
+  const memory: AutomationMemory = {
+    version: 1,
+    evaluatedAt: iso,
+    cursor: tick.cursor,
+    assets: memoryAssets,
+  };
+  produced.add(memory);
+  return {
+    evaluatedAt: now,
+    runRequests,
+    assets,
+    evaluatedAssetCount: contexts.size,
+    memory,
+    conditionTree: (assetKey) => {
+      const t = traces.get(assetKey);
+      if (t !== undefined) return summarize(t);
+      const c = quiet.has(assetKey) ? defs.assets.get(assetKey)?.automation : undefined;
+      return c === undefined ? undefined : skipped(c as ConditionTrace['condition']);
+    },
+  };
+}
+
+function decide(
+  assetKey: string,
+  trace: ConditionTrace,
+  requested: PartitionSubset,
+  held: ReadonlyMap<string, string> | undefined,
+  maxDecisions: number,
+): AssetAutomationEvaluation | undefined {
+  const second = trace.condition.type === 'and' ? trace.children[1] : undefined;
+  const nearMisses = second === undefined ? undefined : second.trueSet.minus(trace.trueSet);
+  if (requested.isEmpty && held === undefined && (nearMisses === undefined || nearMisses.isEmpty))
+    return undefined;
+  const label = String(trace.condition);
+  const decision = (key: string, ok: boolean, reasons: string[]): AutomationDecision => {
+    const partitionKey = toPartitionKey(key);
+    const subject = describePartition({ assetKey, partitionKey });
+    return {
+      assetKey,
+      partitionKey,
+      requested: ok,
+      reasons,
+      text: `${subject} ${ok ? 'requested' : 'not requested'} by ${label} because ${reasons.join('; ')}.`,
+    };
+  };
+  const out: AutomationDecision[] = [];
+  for (const key of requested.keys()) out.push(decision(key, true, explainTrue(trace, key)));
+  const notRequested: AutomationDecision[] = [];
+  let notRequestedCount = 0;
+  const note = (key: string, reasons: string[]) => {
+    notRequestedCount++;
+    if (notRequested.length < maxDecisions) notRequested.push(decision(key, false, reasons));
+  };
+  for (const [key, why] of held ?? []) note(key, [why]);
+  // Near misses: partitions that passed the first two parts of an `and` (for eager: in the window
+  // and triggered) but not the rest. Quiet partitions are only counted in the tree.
+  if (nearMisses !== undefined)
+    for (const key of nearMisses.keys()) note(key, explainFalse(trace, key));
+  if (out.length === 0 && notRequestedCount === 0) return undefined;
+  return { assetKey, condition: label, requested: out, notRequested, notRequestedCount };
+}
+
+/** The tree of a condition that was not evaluated because nothing it waits for happened. */
+function skipped(c: ConditionTrace['condition']): ConditionEvaluationNode {
+  return {
+    label: String(c),
+    type: c.type,
+    candidateCount: 0,
+    trueCount: 0,
+    skipped: true,
+    children: c.children.map(skipped),
+  };
+}
+
+function summarize(t: ConditionTrace): ConditionEvaluationNode {
+  return {
+    skipped: false,
+    label: String(t.condition),
+    type: t.condition.type,
+    candidateCount: t.candidates.size,
+    trueCount: t.trueSet.size,
+    children: t.children.map(summarize),
+  };
+}

@@ -1,0 +1,61 @@
+/** Declarative automation: conditions declared on assets and the pure tick evaluation over a state reader. */
+export {
+  type AutomationConditionDescription,
+  type AutomationConditionType,
+  and,
+  type ConditionParams,
+  isAutomationCondition,
+  not,
+  or,
+  since,
+} from './automation-condition.js';
+export {
+  type AssetAutomationMemory,
+  type AutomationMemory,
+  type ConditionNodeMemory,
+  parseAutomationMemory,
+  type SerializedSubset,
+} from './automation-memory.js';
+export type {
+  AutomationStateReader,
+  CheckResultRecord,
+  PartitionUpdate,
+} from './automation-state-reader.js';
+export {
+  AutomationCondition,
+  allDepsBlockingChecksPassed,
+  allDepsUpdatedSinceCron,
+  anyDepsFailed,
+  anyDepsInProgress,
+  anyDepsMissing,
+  anyDepsUpdated,
+  type CronConditionOptions,
+  codeVersionChanged,
+  cronTickPassed,
+  eager,
+  failed,
+  initialEvaluation,
+  inLatestTimeWindow,
+  inProgress,
+  type Lookback,
+  missing,
+  newlyMissing,
+  newlyRequested,
+  newlyUpdated,
+  onCron,
+  onMissing,
+  stale,
+} from './conditions.js';
+export {
+  type AssetAutomationEvaluation,
+  type AutomationDecision,
+  type AutomationResult,
+  type AutomationRunRequest,
+  type ConditionEvaluationNode,
+  type EvaluateAutomationOptions,
+  evaluateAutomation,
+} from './evaluate-automation.js';
+export {
+  type MemoryAutomationState,
+  memoryAutomationState,
+} from './memory-automation-state.js';
