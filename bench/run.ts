@@ -11,7 +11,10 @@ const PARTS = [
   'core-partitions',
   'core-mappings',
   'core-staleness',
+  'core-automation',
   'daemon-storage',
+  'daemon-workers',
+  'daemon-runs',
 ];
 
 function fmt(n: number): string {

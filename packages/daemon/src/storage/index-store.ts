@@ -1,3 +1,4 @@
+import type { BackfillLedgerStore } from './backfill-ledger.js';
 import type { PartitionRange } from './partition-ranges.js';
 import type { PartitionRowStatus, PartitionStatus, RunStatus, StepStatus } from './schema.js';
 
@@ -54,6 +55,8 @@ export interface QueuedRunRow {
 
 /** Synchronous primitive operations on the derived tables (see the file comment). */
 export interface IndexStore {
+  /** The backfill ledger's primitives (see backfill-ledger.ts). */
+  readonly backfills: BackfillLedgerStore;
   /** Inserts a queued run; fails (constraint) if the run id exists. */
   insertQueuedRun(row: QueuedRunRow): void;
   /** Marks a run started, creating its row if it was not queued through the daemon. */

@@ -1,3 +1,4 @@
+import { applyEventToBackfillLedger } from './backfill-ledger.js';
 import type { IndexStore } from './index-store.js';
 import { type PartitionRange, planStatusChange, type RangeLookup } from './partition-ranges.js';
 import type { PartitionRowStatus, PartitionStatus, RunStatus } from './schema.js';
@@ -20,6 +21,12 @@ const ABORTED = 'CAIRN_RUN_ABORTED';
 
 /** Applies the effect of one event (already inserted with id `eventId`) to the indexes. */
 export function applyEventToIndexes(store: IndexStore, event: StoredEvent, eventId: number): void {
+  applyRunAndAssetEvent(store, event, eventId);
+  // After the runs row exists (run_queued), so the ledger can find a run's backfill.
+  applyEventToBackfillLedger(store.backfills, event, eventId);
+}
+
+function applyRunAndAssetEvent(store: IndexStore, event: StoredEvent, eventId: number): void {
   switch (event.type) {
     case 'run_queued':
       store.insertQueuedRun({
@@ -190,6 +197,9 @@ export function applyEventToIndexes(store: IndexStore, event: StoredEvent, event
       for (const key of event.keys) store.removeDynamicKey(event.name, key);
       return;
     case 'log':
+    case 'backfill_requested':
+    case 'backfill_canceled':
+    case 'backfill_resumed':
       return;
   }
 }

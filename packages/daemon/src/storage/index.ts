@@ -1,4 +1,9 @@
 /** The daemon's storage: event log, derived indexes, migrations (SQLite now, Postgres later). */
+export {
+  BACKFILL_ATTEMPT_TAG,
+  BACKFILL_CHUNK_TAG,
+  type BackfillLedgerStore,
+} from './backfill-ledger.js';
 export type { EventWriter, PartitionIndexOf, RebuildResult, WriterStats } from './event-writer.js';
 export { appliedMigrations, cairnMigrations, MIGRATION_TABLE } from './migrations/migrate.js';
 export type { SqlFlavor } from './migrations/sql-flavor.js';
@@ -14,6 +19,7 @@ export type {
   StepRecord,
 } from './records.js';
 export type {
+  BackfillPartitionStatus,
   CairnDatabase,
   PartitionRowStatus,
   PartitionStatus,
@@ -27,6 +33,11 @@ export type {
   EventRecord,
   StoredAssetObservationEvent,
   StoredAssetWipedEvent,
+  StoredBackfillCanceledEvent,
+  StoredBackfillChunk,
+  StoredBackfillRequestedEvent,
+  StoredBackfillResumedEvent,
+  StoredBackfillRunOptions,
   StoredCheckEvaluationEvent,
   StoredDynamicPartitionsAddedEvent,
   StoredDynamicPartitionsRemovedEvent,

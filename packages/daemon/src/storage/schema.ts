@@ -126,6 +126,47 @@ export interface DynamicPartitionsTable {
   position: number;
 }
 
+/** The status of one asset partition in a backfill's ledger. */
+export type BackfillPartitionStatus =
+  | 'requested'
+  | 'in_progress'
+  | 'materialized'
+  | 'failed'
+  | 'canceled';
+
+/** One row per backfill (from backfill_requested / backfill_canceled / backfill_resumed). */
+export interface BackfillsTable {
+  backfill_id: string;
+  created_event_id: number;
+  created_at: string;
+  /** JSON: the `backfill_requested` event without its chunks (selection, partitions, options). */
+  request: string;
+  /** Number of chunks (runs of the first pass). */
+  chunks: number;
+  /** 1 once canceled, 0 again when resumed. */
+  canceled: number;
+  /** 1 + the number of resume / retry-failed passes. */
+  passes: number;
+  updated_at: string;
+}
+
+/** The backfill ledger: one row per asset partition of a backfill. */
+export interface BackfillPartitionsTable {
+  backfill_id: string;
+  asset_key: string;
+  partition_key: string;
+  /** The chunk (group of partitions submitted as one run) the row belongs to. */
+  chunk: number;
+  /** The row's order in the request. */
+  position: number;
+  status: BackfillPartitionStatus;
+  /** The run that owns (or last owned) the row. */
+  run_id: string | null;
+  /** Submissions of the row's chunk so far (the idempotency key includes it). */
+  attempts: number;
+  updated_at: string;
+}
+
 /** Facts about the database itself (who created it, when). */
 export interface MetaTable {
   key: string;
@@ -142,6 +183,8 @@ export interface CairnDatabase {
   asset_status_counts: AssetStatusCountsTable;
   check_results: CheckResultsTable;
   dynamic_partitions: DynamicPartitionsTable;
+  backfills: BackfillsTable;
+  backfill_partitions: BackfillPartitionsTable;
   meta: MetaTable;
 }
 
@@ -154,4 +197,6 @@ export const DERIVED_TABLES = [
   'asset_status_counts',
   'check_results',
   'dynamic_partitions',
+  'backfills',
+  'backfill_partitions',
 ] as const;

@@ -34,6 +34,8 @@ export interface StoredRunStartedEvent {
   runId: string;
   timestamp: string;
   stepKeys: readonly string[];
+  /** The daemon process that claimed the run (recovery leaves runs of live processes alone). */
+  owner?: { pid: number; host: string };
 }
 
 /** A step began its first attempt (core `step_started`): its partitions become in progress. */
@@ -130,6 +132,8 @@ export interface StoredRunFinishedEvent {
   /** Core's `RunCounts`, stored as given. */
   counts?: object;
   durationMs?: number;
+  /** Why the run failed outside its steps (worker died, daemon stopped), when it did. */
+  error?: StoredError;
 }
 
 /** A run was requested and waits in the queue (daemon event). */
@@ -147,6 +151,20 @@ export interface StoredRunQueuedEvent {
   /** A caller-chosen key that makes re-submitting the same request recognizable. */
   idempotencyKey?: string;
   backfillId?: string;
+  /** The execution plan built at submit (core `ExecutionPlan`, plain JSON); the run executes exactly this. */
+  plan?: object;
+  /** Concurrency pools the run's planned steps use (each needs a slot while the run runs). */
+  pools?: readonly string[];
+  /** Run config by asset key. */
+  config?: Record<string, unknown>;
+  /** Run-level retries allowed when the run dies with its worker or the daemon. */
+  maxRetries?: number;
+  /** 1 for a submitted run, n + 1 for the n-th automatic retry. */
+  attempt?: number;
+  /** The run this one re-executes or retries. */
+  parentRunId?: string;
+  /** Step keys reused from the parent run instead of recomputed. */
+  reuseStepKeys?: readonly string[];
 }
 
 /** A run was canceled before or while running, by the daemon rather than the engine (daemon event). */
@@ -194,6 +212,60 @@ export interface StoredDynamicPartitionsRemovedEvent {
   keys: readonly string[];
 }
 
+/** One chunk of a backfill: the assets and partition keys one run materializes (daemon event part). */
+export interface StoredBackfillChunk {
+  /** The group (assets sharing a partitions definition) the chunk belongs to; groups run in order. */
+  group: number;
+  assetKeys: readonly string[];
+  partitionKeys: readonly string[];
+}
+
+/** Options a backfill passes to each run it submits. */
+export interface StoredBackfillRunOptions {
+  /** Most runs of this backfill queued or running at once. */
+  maxRunsInFlight?: number;
+  priority?: number;
+  tags?: Record<string, string>;
+  maxRetries?: number;
+  config?: Record<string, unknown>;
+}
+
+/**
+ * A backfill was requested (daemon event): its ledger rows are every asset key × partition key of
+ * every chunk, all `requested`. The chunks are decided once, here, so replaying the log rebuilds
+ * exactly the same ledger.
+ */
+export interface StoredBackfillRequestedEvent {
+  type: 'backfill_requested';
+  backfillId: string;
+  timestamp: string;
+  /** The selection as requested. */
+  selection: string | readonly string[];
+  /** The partitions as requested: keys, a range, or all / missing / failed. */
+  partitions: readonly string[] | { from: string; to: string } | 'all' | 'missing' | 'failed';
+  chunks: readonly StoredBackfillChunk[];
+  options?: StoredBackfillRunOptions;
+}
+
+/** A backfill was canceled (daemon event): what was not submitted becomes canceled. */
+export interface StoredBackfillCanceledEvent {
+  type: 'backfill_canceled';
+  backfillId: string;
+  timestamp: string;
+  reason?: string;
+}
+
+/**
+ * A backfill was resumed (daemon event): its canceled partitions are requested again, or, with
+ * `retryFailed`, its failed partitions are.
+ */
+export interface StoredBackfillResumedEvent {
+  type: 'backfill_resumed';
+  backfillId: string;
+  timestamp: string;
+  retryFailed?: boolean;
+}
+
 /** Every event the event log stores. */
 export type StoredEvent =
   | StoredRunStartedEvent
@@ -210,7 +282,10 @@ export type StoredEvent =
   | StoredAssetWipedEvent
   | StoredAssetObservationEvent
   | StoredDynamicPartitionsAddedEvent
-  | StoredDynamicPartitionsRemovedEvent;
+  | StoredDynamicPartitionsRemovedEvent
+  | StoredBackfillRequestedEvent
+  | StoredBackfillCanceledEvent
+  | StoredBackfillResumedEvent;
 
 /** The `type` of each stored event. */
 export type StoredEventType = StoredEvent['type'];

@@ -24,6 +24,9 @@ const REQUIRED: Record<StoredEventType, readonly string[]> = {
   asset_observation: ['assetKey'],
   dynamic_partitions_added: ['name'],
   dynamic_partitions_removed: ['name'],
+  backfill_requested: ['backfillId'],
+  backfill_canceled: ['backfillId'],
+  backfill_resumed: ['backfillId'],
 };
 
 const ARRAYS: Partial<Record<StoredEventType, string>> = {
@@ -32,6 +35,7 @@ const ARRAYS: Partial<Record<StoredEventType, string>> = {
   step_skipped: 'assetKeys',
   dynamic_partitions_added: 'keys',
   dynamic_partitions_removed: 'keys',
+  backfill_requested: 'chunks',
 };
 
 function invalid(event: unknown, position: number, problem: string): DaemonError {

@@ -45,4 +45,8 @@ export interface WorkerPool {
   reload(): Promise<void>;
   /** Stops every worker (cancelling their runs). */
   close(): Promise<void>;
+  /** Resolves once every worker has loaded the definitions; rejects with the load error. */
+  ready?(): Promise<void>;
+  /** Process ids of the live workers (diagnostics). */
+  pids?(): number[];
 }

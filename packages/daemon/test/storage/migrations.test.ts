@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDaemonError } from '../../src/errors.js';
-import { MIGRATION_TABLE } from '../../src/storage/migrations/migrate.js';
+import { cairnMigrations, MIGRATION_TABLE } from '../../src/storage/migrations/migrate.js';
 import { openStorage } from '../../src/storage/storage.js';
 import { tempDb } from './helpers.js';
 
@@ -26,6 +26,8 @@ describe('migrations', () => {
       expect(tables).toEqual([
         'asset_partitions',
         'asset_status_counts',
+        'backfill_partitions',
+        'backfills',
         MIGRATION_TABLE,
         'cairn_migration_lock',
         'check_results',
@@ -37,7 +39,7 @@ describe('migrations', () => {
         'steps',
       ]);
       const applied = db.prepare(`select name from ${MIGRATION_TABLE}`).all();
-      expect(applied).toEqual([{ name: '001_initial' }]);
+      expect(applied).toEqual(Object.keys(cairnMigrations('sqlite')).map((name) => ({ name })));
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const meta = db.prepare("select value from meta where key = 'created_by'").get();
       expect(meta).toEqual({ value: '@cairn/daemon 0.1.0' });
@@ -74,14 +76,17 @@ describe('migrations', () => {
     const message = (err as Error).message;
     expect(message).toContain('newer version of Cairn');
     expect(message).toContain('002_future_feature');
-    expect(message).toContain('only knows up to 001_initial');
+    const latest = Object.keys(cairnMigrations('sqlite')).sort().at(-1);
+    expect(message).toContain(`only knows up to ${latest}`);
     expect((err as { details: unknown }).details).toMatchObject({
       unknownMigrations: ['002_future_feature'],
-      latestKnown: '001_initial',
+      latestKnown: latest,
     });
     // Nothing was changed: the unknown migration is still recorded, no table was dropped.
     const check = new Database(t.path, { readonly: true });
-    expect(check.prepare(`select count(*) as n from ${MIGRATION_TABLE}`).get()).toEqual({ n: 2 });
+    expect(check.prepare(`select count(*) as n from ${MIGRATION_TABLE}`).get()).toEqual({
+      n: Object.keys(cairnMigrations('sqlite')).length + 1,
+    });
     check.close();
   });
 

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { DaemonError } from '../../errors.js';
 import { initialMigration } from './001-initial.js';
+import { backfillsMigration } from './002-backfills.js';
 import type { SqlFlavor } from './sql-flavor.js';
 
 /**
@@ -19,6 +20,7 @@ export const MIGRATION_LOCK_TABLE = 'cairn_migration_lock';
 export function cairnMigrations(flavor: SqlFlavor): Record<string, Migration> {
   return {
     '001_initial': initialMigration(flavor),
+    '002_backfills': backfillsMigration(),
   };
 }
 

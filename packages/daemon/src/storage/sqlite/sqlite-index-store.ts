@@ -8,6 +8,7 @@ import type {
 } from '../index-store.js';
 import type { PartitionRange } from '../partition-ranges.js';
 import type { PartitionStatus, RunStatus, StepStatus } from '../schema.js';
+import { SqliteBackfillStore } from './sqlite-backfill-store.js';
 
 /**
  * The SQLite implementation of the index primitives: every statement is prepared once, when the
@@ -121,8 +122,10 @@ export const SQLITE_INDEX_SQL = SQL;
 /** `IndexStore` on one better-sqlite3 connection, with every statement prepared once. */
 export class SqliteIndexStore implements IndexStore {
   readonly #s: Record<keyof typeof SQL, Stmt>;
+  readonly backfills: SqliteBackfillStore;
 
   constructor(db: Database.Database) {
+    this.backfills = new SqliteBackfillStore(db);
     const prepared = {} as Record<keyof typeof SQL, Stmt>;
     for (const [name, sql] of Object.entries(SQL)) {
       prepared[name as keyof typeof SQL] = db.prepare(sql);

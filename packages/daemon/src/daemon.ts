@@ -1,0 +1,257 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Clock, type Definitions, systemClock } from '@cairn/core';
+import { z } from 'zod';
+import { BackfillManager } from './backfills/backfill-manager.js';
+import { loadDefinitions } from './definitions/load-definitions.js';
+import { DaemonError } from './errors.js';
+import { AssetOperations, type AssetReport } from './runs/asset-operations.js';
+import type { TagLimit } from './runs/concurrency-limits.js';
+import type { EventListener } from './runs/event-hub.js';
+import { type ReexecuteOptions, RunCoordinator, type StopOptions } from './runs/run-coordinator.js';
+import type { RunRequest, SubmitResult } from './runs/run-request.js';
+import type { RunRecord } from './storage/index.js';
+import { openStorage, type Storage } from './storage/storage.js';
+import { createWorkerPool } from './workers/create-worker-pool.js';
+import type { WorkerPool } from './workers/worker-pool-types.js';
+
+/** Options of `createDaemon()`. Give `defs` (a module path) or `definitions` (an object). */
+export interface DaemonOptions {
+  /** Path of the definitions module (TypeScript or JavaScript); workers load it too. */
+  defs?: string;
+  /** The definitions object itself (tests, embedding); needs `workerPool` unless `defs` is given too. */
+  definitions?: Definitions;
+  /** The Cairn home: `<home>/cairn.db` and the IO manager's `<home>/storage`. Default env `CAIRN_HOME`, else `.cairn`. */
+  home?: string;
+  /** Where time comes from (timestamps). Default the system clock. */
+  clock?: Clock;
+  /** Worker processes in the pool. Default 2. */
+  workers?: number;
+  /** Runs executing at once. Default `workers`. */
+  maxConcurrentRuns?: number;
+  /** Limits on runs by tag. Default none. */
+  tagLimits?: TagLimit[];
+  /** Slots per named pool (assets declare `pool`); pools not listed are unlimited. Default none. */
+  pools?: Record<string, number>;
+  /** Memory limit of each worker in MB. Default: the worker pool's. */
+  memoryLimitMb?: number;
+  /** Grace period between a cancel's abort signal and the hard kill, in ms. Default: the worker pool's. */
+  killGraceMs?: number;
+  /** A worker pool to use instead of creating one (closed by `stop()`). Default: a pool of `workers` processes. */
+  workerPool?: WorkerPool;
+  /**
+   * `all`: recover interrupted runs and dispatch every queued run (a daemon). `own`: only runs
+   * submitted through this instance, no recovery (a one-shot `cairn materialize`). Default `all`.
+   */
+  scope?: 'all' | 'own';
+  /** Start dispatching (after recovery) before returning. Default true. */
+  autoStart?: boolean;
+}
+
+const positiveInt = z.number().int().min(1);
+
+const optionsSchema = z
+  .object({
+    defs: z.string().min(1).optional(),
+    definitions: z
+      .custom<Definitions>(
+        (v) => typeof v === 'object' && v !== null && (v as Definitions).kind === 'definitions',
+        'must be what definitions() returns',
+      )
+      .optional(),
+    home: z.string().min(1).optional(),
+    clock: z
+      .custom<Clock>(
+        (v) => typeof (v as Clock | undefined)?.now === 'function',
+        'must have now() and sleep()',
+      )
+      .optional(),
+    workers: positiveInt.max(256).optional(),
+    maxConcurrentRuns: positiveInt.optional(),
+    tagLimits: z
+      .array(
+        z
+          .object({
+            key: z.string().min(1),
+            value: z.string().optional(),
+            limit: z.number().int().min(0),
+          })
+          .strict(),
+      )
+      .optional(),
+    pools: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    memoryLimitMb: positiveInt.optional(),
+    killGraceMs: z.number().int().min(0).optional(),
+    workerPool: z
+      .custom<WorkerPool>(
+        (v) => typeof (v as WorkerPool | undefined)?.execute === 'function',
+        'must implement WorkerPool',
+      )
+      .optional(),
+    scope: z.enum(['all', 'own']).optional(),
+    autoStart: z.boolean().optional(),
+  })
+  .strict();
+
+/** A running daemon: the run queue over one storage, its worker pool and its definitions. */
+export interface Daemon {
+  /** The resolved home directory. */
+  readonly home: string;
+  readonly storage: Storage;
+  readonly definitions: Definitions;
+  /** Recovers and starts dispatching (done by `createDaemon` unless `autoStart: false`). Idempotent. */
+  start(): Promise<void>;
+  /** Stops dispatching, cancels (or waits for) running runs, closes the pool, flushes and closes storage. */
+  stop(options?: StopOptions): Promise<void>;
+  /** Plans and queues a run. */
+  submit(request: RunRequest): Promise<SubmitResult>;
+  /** Cancels a queued or running run. */
+  cancel(runId: string, reason?: string): Promise<boolean>;
+  /** Re-executes a finished run (from failure by default). */
+  reexecute(runId: string, options?: ReexecuteOptions): Promise<SubmitResult>;
+  /** Resolves once the run has ended. */
+  waitForRun(runId: string): Promise<RunRecord>;
+  /** Records `asset_wiped` for an asset or some of its partitions. */
+  wipe(assetKey: string, partitionKeys?: readonly string[]): Promise<number>;
+  /** Records a materialization reported from outside Cairn. */
+  reportMaterialization(report: AssetReport): Promise<number>;
+  /** Records an observation reported from outside Cairn. */
+  reportObservation(report: AssetReport): Promise<number>;
+  /** Adds keys to a dynamic partitions definition. */
+  addDynamicPartitions(name: string, keys: readonly string[]): Promise<void>;
+  /** Removes keys from a dynamic partitions definition. */
+  removeDynamicPartitions(name: string, keys: readonly string[]): Promise<void>;
+  /** Subscribes to every committed event; returns the unsubscribe function. */
+  onEvent(listener: EventListener): () => void;
+  /** Backfills: create, cancel, resume, retry failed, progress (their loop runs while the daemon does). */
+  readonly backfills: BackfillManager;
+}
+
+function invalidOptions(error: z.ZodError): DaemonError {
+  const issue = error.issues[0];
+  const where = issue === undefined || issue.path.length === 0 ? 'options' : issue.path.join('.');
+  return new DaemonError(
+    'CAIRN_INVALID_OPTIONS',
+    `createDaemon(): invalid option "${where}": ${issue?.message ?? 'malformed'}. Fix it (see docs/daemon/runs.md).`,
+    { option: where, issues: error.issues },
+  );
+}
+
+/**
+ * Opens `<home>/cairn.db`, loads the definitions (this process only plans with them; user code
+ * runs in the workers), creates the worker pool, recovers interrupted runs and starts the
+ * dispatch loop.
+ *
+ * @example
+ * const daemon = await createDaemon({ defs: 'src/defs.ts', home: '.cairn', workers: 4 });
+ * const { runId } = await daemon.submit({ selection: 'shop/*', partitionKey: '2024-05-01' });
+ * const run = await daemon.waitForRun(runId);
+ * await daemon.stop();
+ */
+export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
+  const parsed = optionsSchema.safeParse(options ?? {});
+  if (!parsed.success) throw invalidOptions(parsed.error);
+  const o = parsed.data as DaemonOptions;
+  if (o.defs === undefined && o.definitions === undefined) {
+    throw new DaemonError(
+      'CAIRN_INVALID_OPTIONS',
+      'createDaemon(): give "defs" (the definitions module path) or "definitions" (the object).',
+      { option: 'defs' },
+    );
+  }
+  if (o.defs === undefined && o.workerPool === undefined) {
+    throw new DaemonError(
+      'CAIRN_INVALID_OPTIONS',
+      'createDaemon(): workers load the definitions from a module, so with "definitions" alone give "defs" (its module path) or a "workerPool".',
+      { option: 'defs' },
+    );
+  }
+  const home = resolve(o.home ?? process.env.CAIRN_HOME ?? '.cairn');
+  const clock = o.clock ?? systemClock;
+  const workers = o.workers ?? 2;
+  mkdirSync(home, { recursive: true });
+  const definitions = o.definitions ?? (await loadDefinitions(o.defs!)).defs;
+  const storage = await openStorage({ path: join(home, 'cairn.db') });
+  let pool: WorkerPool;
+  try {
+    pool =
+      o.workerPool ??
+      createWorkerPool({
+        defsPath: resolve(o.defs!),
+        home,
+        size: workers,
+        clock,
+        ...(o.memoryLimitMb === undefined ? {} : { memoryLimitMb: o.memoryLimitMb }),
+        ...(o.killGraceMs === undefined ? {} : { killGraceMs: o.killGraceMs }),
+      });
+  } catch (err) {
+    await storage.close();
+    throw err;
+  }
+  const coordinator = new RunCoordinator({
+    storage,
+    definitions,
+    pool,
+    clock,
+    scope: o.scope ?? 'all',
+    limits: {
+      maxConcurrentRuns: o.maxConcurrentRuns ?? workers,
+      tagLimits: o.tagLimits ?? [],
+      pools: o.pools ?? {},
+    },
+  });
+  const assets = new AssetOperations({
+    defs: definitions,
+    storage,
+    clock,
+    indexer: coordinator.indexer,
+    append: (events) => coordinator.append(events),
+  });
+  const backfills = new BackfillManager({ storage, definitions, runs: coordinator, clock });
+  // A run of a backfill ended: its next chunk may go now rather than at the next interval.
+  coordinator.onEvent(({ event }) => {
+    if (event.type === 'run_finished' || event.type === 'run_canceled') backfills.wake();
+  });
+  let stopped: Promise<void> | undefined;
+  const daemon: Daemon = {
+    home,
+    storage,
+    definitions,
+    backfills,
+    start: async () => {
+      await coordinator.start();
+      backfills.start();
+    },
+    stop: (stopOptions) => {
+      stopped ??= (async () => {
+        try {
+          await backfills.stop();
+          await coordinator.stop(stopOptions);
+          await pool.close();
+        } finally {
+          await storage.close();
+        }
+      })();
+      return stopped;
+    },
+    submit: (request) => coordinator.submit(request),
+    cancel: (runId, reason) => coordinator.cancel(runId, reason),
+    reexecute: (runId, reexecuteOptions) => coordinator.reexecute(runId, reexecuteOptions),
+    waitForRun: (runId) => coordinator.waitForRun(runId),
+    wipe: (assetKey, partitionKeys) => assets.wipe(assetKey, partitionKeys),
+    reportMaterialization: (report) => assets.reportMaterialization(report),
+    reportObservation: (report) => assets.reportObservation(report),
+    addDynamicPartitions: (name, keys) => assets.addDynamicPartitions(name, keys),
+    removeDynamicPartitions: (name, keys) => assets.removeDynamicPartitions(name, keys),
+    onEvent: (listener) => coordinator.onEvent(listener),
+  };
+  if (o.autoStart !== false) {
+    try {
+      await daemon.start();
+    } catch (err) {
+      await daemon.stop();
+      throw err;
+    }
+  }
+  return daemon;
+}

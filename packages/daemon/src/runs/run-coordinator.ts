@@ -1,0 +1,480 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  type Clock,
+  type Definitions,
+  type ExecutionPlan,
+  type RunEvent,
+  serializeError,
+} from '@cairn/core';
+import { DaemonError } from '../errors.js';
+import type {
+  EventRecord,
+  RunRecord,
+  Storage,
+  StoredEvent,
+  StoredRunQueuedEvent,
+} from '../storage/index.js';
+import type { RunExecutionHandle, RunOutcome, WorkerPool } from '../workers/worker-pool-types.js';
+import { blockedBy, type ConcurrencyLimits, type SlotHolder } from './concurrency-limits.js';
+import { EventHub, type EventListener } from './event-hub.js';
+import { PartitionIndexer } from './partition-indexer.js';
+import { planRun } from './plan-run.js';
+import { failInterruptedRuns } from './recover-runs.js';
+import { requestOf, reusableSteps } from './reexecution.js';
+import { type QueuedRun, RunQueue } from './run-queue.js';
+import { parseRunRequest, type RunRequest, type SubmitResult } from './run-request.js';
+import { findRunByIdempotencyKey, listRunsWithStatus, readQueuedEvent } from './run-store.js';
+import { RunWaiters } from './run-waiters.js';
+
+/** Options of a `RunCoordinator`. */
+export interface RunCoordinatorOptions {
+  storage: Storage;
+  definitions: Definitions;
+  pool: WorkerPool;
+  clock: Clock;
+  limits: ConcurrencyLimits;
+  /**
+   * `all` (the daemon): recover interrupted runs on start and dispatch every queued run.
+   * `own` (a one-shot `cairn materialize` next to a running daemon): no recovery, and only runs
+   * submitted through this coordinator are dispatched, so two processes never claim one run.
+   */
+  scope?: 'all' | 'own';
+  /** Receives errors that have no caller to go to (a failed append of a worker's event). */
+  onError?: (err: unknown) => void;
+}
+
+/** A queued run and what it was submitted with. */
+interface PendingRun extends QueuedRun {
+  event: StoredRunQueuedEvent;
+}
+
+/** A claimed run: it holds its slots until its execution has ended and its events are stored. */
+interface ActiveRun extends SlotHolder {
+  runId: string;
+  handle?: RunExecutionHandle;
+  cancelReason?: string;
+}
+
+const TERMINAL = new Set(['success', 'failure', 'canceled']);
+
+// Recorded on each claim so that a daemon restarting next to a live `cairn materialize` leaves
+// that process's runs alone.
+const OWNER = Object.freeze({ pid: process.pid, host: hostname() });
+
+/** Options of `reexecute()`. */
+export interface ReexecuteOptions {
+  /** Reuse the steps that materialized in the parent and run only the failed and not-run ones. Default true. */
+  fromFailure?: boolean;
+  /** Tags of the new run. Default: the parent's. */
+  tags?: Record<string, string>;
+  /** Priority of the new run. Default: the parent's. */
+  priority?: number;
+}
+
+/** What `stop()` does with runs that are executing. */
+export interface StopOptions {
+  /** `cancel` (default): cancel them and wait until they have ended; `wait`: let them finish. */
+  running?: 'cancel' | 'wait';
+}
+
+/**
+ * The run queue and dispatcher. `submit` plans a request and records it (`run_queued`); the
+ * dispatch loop, woken by submits and run ends (no polling), claims the next runs that fit the
+ * concurrency limits (`run_started`, committed BEFORE a worker sees the run, so a run is
+ * dispatched at most once) and hands them to the worker pool, appending every event the pool
+ * reports through the group commit.
+ */
+export class RunCoordinator {
+  readonly #storage: Storage;
+  readonly #defs: Definitions;
+  readonly #pool: WorkerPool;
+  readonly #clock: Clock;
+  readonly #limits: ConcurrencyLimits;
+  readonly #scope: 'all' | 'own';
+  readonly #onError: (err: unknown) => void;
+  readonly #hub: EventHub;
+  readonly #indexer: PartitionIndexer;
+  readonly #queue = new RunQueue<PendingRun>();
+  readonly #active = new Map<string, ActiveRun>();
+  readonly #executions = new Set<Promise<void>>();
+  readonly #submitting = new Map<string, Promise<SubmitResult>>();
+  readonly #waiters: RunWaiters;
+  #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  #wakeScheduled = false;
+
+  constructor(options: RunCoordinatorOptions) {
+    this.#storage = options.storage;
+    this.#defs = options.definitions;
+    this.#pool = options.pool;
+    this.#clock = options.clock;
+    this.#limits = options.limits;
+    this.#scope = options.scope ?? 'all';
+    this.#onError = options.onError ?? ((err) => process.emitWarning(String(err)));
+    this.#hub = new EventHub(this.#onError);
+    this.#indexer = new PartitionIndexer(this.#defs, this.#storage);
+    this.#waiters = new RunWaiters(this.#storage, (runId) => this.#unknownRun(runId));
+  }
+
+  /** Adds `partitionIndex` to events; shared with the asset operations. */
+  get indexer(): PartitionIndexer {
+    return this.#indexer;
+  }
+
+  /** Number of runs waiting in this coordinator's queue. */
+  get queuedCount(): number {
+    return this.#queue.size;
+  }
+
+  /** Ids of the runs executing now. */
+  get activeRunIds(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  /**
+   * Recovers (scope `all`): fails the runs a dead daemon left started (requeueing a retry where
+   * `maxRetries` allows), loads the queued runs, then starts dispatching.
+   */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') return;
+    if (this.#scope === 'all') {
+      const failed = await failInterruptedRuns(this.#storage, this.#indexer, this.#clock, (e) =>
+        this.append(e),
+      );
+      for (const runId of failed) await this.#retryIfAllowed(runId);
+      for (const { runId } of await listRunsWithStatus(this.#storage, 'queued')) {
+        const queued = await readQueuedEvent(this.#storage, runId);
+        if (queued !== undefined) this.#enqueue(queued.seq, queued.event);
+      }
+    }
+    this.#state = 'running';
+    this.#wake();
+  }
+
+  /** Appends events through the group commit, then tells `onEvent` subscribers. */
+  async append(events: StoredEvent[]): Promise<number[]> {
+    const ids = await this.#storage.append(events);
+    const records: EventRecord[] = events.map((event, i) => ({ id: ids[i]!, event }));
+    this.#hub.emit(records);
+    return ids;
+  }
+
+  /** Subscribes to every event this coordinator commits; returns the unsubscribe function. */
+  onEvent(listener: EventListener): () => void {
+    return this.#hub.subscribe(listener);
+  }
+
+  /**
+   * Validates and plans a request and queues a run (`run_queued`). Bad selections or partitions
+   * throw core's error and create nothing; a known `idempotencyKey` returns the existing run.
+   */
+  submit(input: RunRequest): Promise<SubmitResult> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') {
+      return Promise.reject(this.#stoppedError('submit'));
+    }
+    let request: RunRequest;
+    try {
+      request = parseRunRequest(input);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const key = request.idempotencyKey;
+    if (key === undefined) return this.#create(request, {});
+    // Same key submitted twice in one tick: the second waits for the first's run.
+    const inflight = this.#submitting.get(key);
+    if (inflight !== undefined) return inflight.then((r) => ({ runId: r.runId, created: false }));
+    const result = (async () => {
+      const existing = await findRunByIdempotencyKey(this.#storage, key);
+      if (existing !== undefined) return { runId: existing, created: false };
+      return this.#create(request, {});
+    })();
+    this.#submitting.set(key, result);
+    const forget = () => this.#submitting.delete(key);
+    result.then(forget, forget);
+    return result;
+  }
+
+  /**
+   * Cancels a run: a queued run becomes canceled at once; a running one is cancelled through its
+   * worker (abort signal, then a hard kill). Resolves true when the cancel took effect or was
+   * sent, false when the run had already ended.
+   */
+  async cancel(runId: string, reason = 'canceled by request'): Promise<boolean> {
+    const queued = this.#queue.remove(runId);
+    if (queued !== undefined) {
+      await this.append([{ type: 'run_canceled', runId, timestamp: this.#now(), reason }]);
+      await this.#runEnded(runId);
+      return true;
+    }
+    const active = this.#active.get(runId);
+    if (active !== undefined) {
+      active.cancelReason ??= reason;
+      active.handle?.cancel(reason);
+      return true;
+    }
+    const run = await this.#storage.getRun(runId);
+    if (run === undefined) throw this.#unknownRun(runId);
+    if (TERMINAL.has(run.status)) return false;
+    // Queued or running in another process (a `cairn materialize` next to the daemon): only that
+    // process holds its worker, so record the cancel for a queued run and refuse a running one.
+    if (run.status === 'queued') {
+      await this.append([{ type: 'run_canceled', runId, timestamp: this.#now(), reason }]);
+      return true;
+    }
+    throw new DaemonError(
+      'CAIRN_RUN_NOT_FINISHED',
+      `Run ${runId} is running in another process; cancel it there (Ctrl-C the cairn materialize that started it).`,
+      { runId },
+    );
+  }
+
+  /**
+   * Submits a new run with the parent's selection and partitions (`parentRunId` set). From
+   * failure, the steps that materialized in the parent are reused (their outputs are loaded from
+   * the IO manager) and only the failed and not-run steps execute.
+   */
+  async reexecute(runId: string, options: ReexecuteOptions = {}): Promise<SubmitResult> {
+    const run = await this.#storage.getRun(runId);
+    if (run === undefined) throw this.#unknownRun(runId);
+    if (!TERMINAL.has(run.status)) {
+      throw new DaemonError(
+        'CAIRN_RUN_NOT_FINISHED',
+        `Run ${runId} is ${run.status}; re-execute it once it has ended (or cancel it first).`,
+        { runId, status: run.status },
+      );
+    }
+    const queued = await readQueuedEvent(this.#storage, runId);
+    if (queued === undefined) {
+      throw new DaemonError(
+        'CAIRN_UNKNOWN_RUN',
+        `Run ${runId} was not submitted through a daemon (no run_queued event), so its request is unknown; submit a new run instead.`,
+        { runId },
+      );
+    }
+    const parent = queued.event;
+    const reuse =
+      options.fromFailure === false ? [] : await reusableSteps(this.#storage, runId, parent);
+    const request = requestOf(parent, reuse, runId);
+    if (options.tags !== undefined) request.tags = options.tags;
+    if (options.priority !== undefined) request.priority = options.priority;
+    return this.submit(request);
+  }
+
+  /** Resolves with the run once it has ended (success, failure or canceled). */
+  waitForRun(runId: string): Promise<RunRecord> {
+    return this.#waiters.wait(runId);
+  }
+
+  /**
+   * Stops dispatching; queued runs stay queued in storage for the next start. Running runs are
+   * cancelled (default) or allowed to finish, and their events are committed before it resolves.
+   */
+  async stop(options: StopOptions = {}): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    if ((options.running ?? 'cancel') === 'cancel') {
+      for (const active of this.#active.values()) {
+        active.cancelReason ??= 'the daemon is stopping';
+        active.handle?.cancel(active.cancelReason);
+      }
+    }
+    while (this.#executions.size > 0) await Promise.allSettled([...this.#executions]);
+    await this.#storage.flush();
+    this.#state = 'stopped';
+  }
+
+  async #create(request: RunRequest, extra: { attempt?: number }): Promise<SubmitResult> {
+    const { plan, pools } = planRun(this.#defs, request, this.#storage, this.#clock.now());
+    const runId = randomUUID();
+    const event: StoredRunQueuedEvent = {
+      type: 'run_queued',
+      runId,
+      timestamp: this.#now(),
+      selection: request.selection,
+      priority: request.priority ?? 0,
+      tags: request.tags ?? {},
+      plan,
+      pools,
+      attempt: extra.attempt ?? 1,
+    };
+    if (request.partitionKey !== undefined) event.partitionKeys = [request.partitionKey];
+    if (request.partitionKeys !== undefined) event.partitionKeys = request.partitionKeys;
+    if (request.partitionRange !== undefined) {
+      event.partitionRange = { start: request.partitionRange.from, end: request.partitionRange.to };
+    }
+    if (request.idempotencyKey !== undefined) event.idempotencyKey = request.idempotencyKey;
+    if (request.backfillId !== undefined) event.backfillId = request.backfillId;
+    if (request.config !== undefined) event.config = request.config;
+    if (request.maxRetries !== undefined) event.maxRetries = request.maxRetries;
+    if (request.parentRunId !== undefined) event.parentRunId = request.parentRunId;
+    if (request.reuseStepKeys !== undefined) event.reuseStepKeys = request.reuseStepKeys;
+    const [seq] = await this.append([event]);
+    // A stop that began while we were committing leaves the run queued for the next start.
+    if (this.#state !== 'stopping' && this.#state !== 'stopped') this.#enqueue(seq!, event);
+    return { runId, created: true };
+  }
+
+  #enqueue(seq: number, event: StoredRunQueuedEvent): void {
+    this.#queue.insert({
+      runId: event.runId,
+      seq,
+      priority: event.priority ?? 0,
+      tags: event.tags ?? {},
+      pools: event.pools ?? [],
+      event,
+    });
+    this.#wake();
+  }
+
+  /** Schedules one dispatch pass (coalesced: many submits in one tick cost one pass). */
+  #wake(): void {
+    if (this.#wakeScheduled || this.#state !== 'running') return;
+    this.#wakeScheduled = true;
+    setImmediate(() => {
+      this.#wakeScheduled = false;
+      this.#dispatch();
+    });
+  }
+
+  /** Claims queued runs in order while slots are free; a run blocked by a tag or pool is passed over. */
+  #dispatch(): void {
+    if (this.#state !== 'running') return;
+    let i = 0;
+    while (this.#active.size < this.#limits.maxConcurrentRuns) {
+      const candidate = this.#queue.at(i);
+      if (candidate === undefined) return;
+      if (blockedBy(this.#limits, this.#active.values(), candidate) !== undefined) {
+        i++;
+        continue;
+      }
+      this.#queue.takeAt(i);
+      this.#startRun(candidate);
+    }
+  }
+
+  #startRun(run: PendingRun): void {
+    const active: ActiveRun = { runId: run.runId, tags: run.tags, pools: run.pools };
+    this.#active.set(run.runId, active);
+    const execution = this.#execute(run, active)
+      .catch((err) => this.#onError(err))
+      .finally(() => {
+        this.#active.delete(run.runId);
+        this.#executions.delete(execution);
+        this.#wake();
+      });
+    this.#executions.add(execution);
+  }
+
+  async #execute(run: PendingRun, active: ActiveRun): Promise<void> {
+    const plan = run.event.plan as ExecutionPlan;
+    const { runId } = run;
+    // Canceled meanwhile by another process sharing the database: never start it.
+    if ((await this.#storage.getRun(runId))?.status !== 'queued') {
+      this.#active.delete(runId);
+      await this.#runEnded(runId);
+      return;
+    }
+    // The claim: committed before any worker sees the run. Recovery fails a claimed run whose
+    // daemon died; nothing ever dispatches a started run again.
+    await this.append([
+      {
+        type: 'run_started',
+        runId,
+        timestamp: this.#now(),
+        stepKeys: plan.steps.map((s) => s.key),
+        owner: OWNER,
+      },
+    ]);
+    if (active.cancelReason !== undefined) {
+      await this.append([
+        { type: 'run_canceled', runId, timestamp: this.#now(), reason: active.cancelReason },
+      ]);
+      this.#active.delete(runId);
+      await this.#runEnded(runId);
+      return;
+    }
+    let finished = false;
+    let last: Promise<unknown> = Promise.resolve();
+    const onEvent = (event: RunEvent): void => {
+      // The engine's run_started duplicates the claim above.
+      if (event.type === 'run_started') return;
+      if (event.type === 'run_finished') finished = true;
+      last = this.append([this.#indexer.enrich(event)]).catch((err) => this.#onError(err));
+    };
+    let outcome: RunOutcome;
+    try {
+      const handle = this.#pool.execute(
+        {
+          runId,
+          plan,
+          ...(run.event.config === undefined ? {} : { config: run.event.config }),
+          ...(run.event.tags === undefined ? {} : { tags: run.event.tags }),
+        },
+        onEvent,
+      );
+      active.handle = handle;
+      if (active.cancelReason !== undefined) handle.cancel(active.cancelReason);
+      outcome = await handle.result;
+    } catch (err) {
+      outcome = { status: 'failure', error: serializeError(err) };
+    }
+    // Group commit keeps order, so the last append committing means all have.
+    await last;
+    if (!finished) {
+      await this.append([
+        {
+          type: 'run_finished',
+          runId,
+          timestamp: this.#now(),
+          status: outcome.status,
+          ...(outcome.error === undefined ? {} : { error: outcome.error }),
+        },
+      ]);
+    }
+    // The slots are free once the run's events are stored; then the waiters learn of the end.
+    this.#active.delete(runId);
+    this.#wake();
+    await this.#runEnded(runId);
+    // Died outside user code (worker crashed or was killed): a run-level retry may follow.
+    if (outcome.status === 'failure' && outcome.error !== undefined) {
+      await this.#retryIfAllowed(runId);
+    }
+  }
+
+  /** Queues a retry (from failure) of a run that died, when its `maxRetries` allows. */
+  async #retryIfAllowed(runId: string): Promise<void> {
+    if (this.#state === 'stopping' || this.#state === 'stopped') return;
+    const queued = await readQueuedEvent(this.#storage, runId);
+    if (queued === undefined) return;
+    const attempt = queued.event.attempt ?? 1;
+    if (attempt > (queued.event.maxRetries ?? 0)) return;
+    const reuse = await reusableSteps(this.#storage, runId, queued.event);
+    const request = requestOf(queued.event, reuse, runId);
+    delete request.idempotencyKey;
+    await this.#create(request, { attempt: attempt + 1 });
+  }
+
+  #runEnded(runId: string): Promise<void> {
+    return this.#waiters.ended(runId);
+  }
+
+  #now(): string {
+    return this.#clock.now().toISOString();
+  }
+
+  #unknownRun(runId: string): DaemonError {
+    return new DaemonError(
+      'CAIRN_UNKNOWN_RUN',
+      `No run with id "${runId}" in ${this.#storage.where}; list runs to find its id.`,
+      { runId },
+    );
+  }
+
+  #stoppedError(op: string): DaemonError {
+    return new DaemonError(
+      'CAIRN_DAEMON_STOPPED',
+      `${op}(): the daemon is stopping or stopped; start a daemon to submit runs.`,
+      { op },
+    );
+  }
+}
