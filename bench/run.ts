@@ -13,8 +13,12 @@ const PARTS = [
   'core-staleness',
   'core-automation',
   'daemon-storage',
+  'daemon-storage-postgres',
   'daemon-workers',
   'daemon-runs',
+  'daemon-automation',
+  'api',
+  'ui',
 ];
 
 function fmt(n: number): string {

@@ -8,11 +8,13 @@ import {
   assetCheck,
   dailyPartitions,
   definitions,
+  eager,
   hourlyPartitions,
   materializeResult,
   metadataBoundsCheck,
   multiPartitions,
   multiToSingleMapping,
+  schedule,
   staticPartitions,
   timeWindowMapping,
 } from '@cairn/core';
@@ -127,6 +129,8 @@ export const dailyPageViews = asset(
     kinds: ['json'],
     codeVersion: '1',
     deps: { hours: { asset: pageViews, mapping: timeWindowMapping() } },
+    // The daemon rolls a day up again whenever one of its hours changes.
+    automation: eager(),
   },
   ({ hours }) => {
     let views = 0;
@@ -143,6 +147,8 @@ export const revenuePerView = asset(
     group: 'finance',
     codeVersion: '1',
     deps: { revenue: dailyRevenue, views: dailyPageViews },
+    // Recomputed by the daemon as soon as revenue or views of the day change.
+    automation: eager(),
   },
   ({ revenue, views }) => round2(revenue.total / views),
 );
@@ -151,8 +157,17 @@ function round2(n: number): number {
   return Math.round(n * 100) / 100;
 }
 
+/** Every night at 01:00 UTC: the daily revenue of the day that just ended (the latest complete partition). */
+export const nightly = schedule({
+  name: 'nightly',
+  cron: '0 1 * * *',
+  timezone: 'UTC',
+  target: dailyRevenue,
+});
+
 /** The definitions this module exports (what `cairn` loads). */
 export default definitions({
   assets: [rawOrders, cleanedOrders, dailyRevenue, pageViews, dailyPageViews, revenuePerView],
   checks: [noNegativeTotals, revenueInRange],
+  schedules: [nightly],
 });

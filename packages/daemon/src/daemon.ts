@@ -2,6 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Clock, type Definitions, systemClock } from '@cairn/core';
 import { z } from 'zod';
+import type {
+  AlertDeliveryOptions,
+  AlertDispatcher,
+  AlertTarget,
+} from './alerts/alert-dispatcher.js';
+import { AutomationServices } from './automation/automation-services.js';
+import type { AutomationOptions, AutomationTicker } from './automation/automation-ticker.js';
 import { BackfillManager } from './backfills/backfill-manager.js';
 import { loadDefinitions } from './definitions/load-definitions.js';
 import { DaemonError } from './errors.js';
@@ -10,7 +17,10 @@ import type { TagLimit } from './runs/concurrency-limits.js';
 import type { EventListener } from './runs/event-hub.js';
 import { type ReexecuteOptions, RunCoordinator, type StopOptions } from './runs/run-coordinator.js';
 import type { RunRequest, SubmitResult } from './runs/run-request.js';
-import type { RunRecord } from './storage/index.js';
+import type { ScheduleRunner } from './schedules/schedule-runner.js';
+import type { SensorRunner } from './schedules/sensor-runner.js';
+import type { StalenessService } from './staleness/staleness-service.js';
+import type { EventRecord, RunRecord } from './storage/index.js';
 import { openStorage, type Storage } from './storage/storage.js';
 import { createWorkerPool } from './workers/create-worker-pool.js';
 import type { WorkerPool } from './workers/worker-pool-types.js';
@@ -23,6 +33,11 @@ export interface DaemonOptions {
   definitions?: Definitions;
   /** The Cairn home: `<home>/cairn.db` and the IO manager's `<home>/storage`. Default env `CAIRN_HOME`, else `.cairn`. */
   home?: string;
+  /**
+   * A `postgres://` URL: keep the daemon's state in Postgres instead of `<home>/cairn.db`
+   * (see docs/deployment.md). Default env `CAIRN_DATABASE_URL`, else SQLite in the home.
+   */
+  databaseUrl?: string;
   /** Where time comes from (timestamps). Default the system clock. */
   clock?: Clock;
   /** Worker processes in the pool. Default 2. */
@@ -46,6 +61,14 @@ export interface DaemonOptions {
   scope?: 'all' | 'own';
   /** Start dispatching (after recovery) before returning. Default true. */
   autoStart?: boolean;
+  /** The automation tick loop (interval, runs per tick, look-back). Default: a tick every 30 s. */
+  automation?: AutomationOptions;
+  /** Seconds between passes of the schedules and sensors loop; 0 turns it off. Default 5. */
+  schedulerIntervalSeconds?: number;
+  /** Webhooks alerted on run failure, check failure or freshness breach. Default none. */
+  alerts?: AlertTarget[];
+  /** Retries and timeout of alert deliveries. Default 5 attempts, backoff from 1 s, 10 s timeout. */
+  alertDelivery?: AlertDeliveryOptions;
 }
 
 const positiveInt = z.number().int().min(1);
@@ -60,6 +83,7 @@ const optionsSchema = z
       )
       .optional(),
     home: z.string().min(1).optional(),
+    databaseUrl: z.string().min(1).optional(),
     clock: z
       .custom<Clock>(
         (v) => typeof (v as Clock | undefined)?.now === 'function',
@@ -90,6 +114,35 @@ const optionsSchema = z
       .optional(),
     scope: z.enum(['all', 'own']).optional(),
     autoStart: z.boolean().optional(),
+    automation: z
+      .object({
+        intervalSeconds: z.number().min(0).optional(),
+        maxRunsPerTick: z.number().int().min(0).optional(),
+        lookback: z.union([z.number().min(0), z.object({}).passthrough()]).optional(),
+      })
+      .strict()
+      .optional(),
+    schedulerIntervalSeconds: z.number().min(0).optional(),
+    alerts: z
+      .array(
+        z
+          .object({
+            url: z.url(),
+            events: z
+              .array(z.enum(['run_failure', 'check_failure', 'freshness_breach']))
+              .optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    alertDelivery: z
+      .object({
+        maxAttempts: positiveInt.max(100).optional(),
+        baseDelayMs: z.number().int().min(0).optional(),
+        timeoutMs: positiveInt.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -125,6 +178,16 @@ export interface Daemon {
   onEvent(listener: EventListener): () => void;
   /** Backfills: create, cancel, resume, retry failed, progress (their loop runs while the daemon does). */
   readonly backfills: BackfillManager;
+  /** Schedules: list, start/stop (persisted), ticks; `tick()` runs one pass now. */
+  readonly schedules: ScheduleRunner;
+  /** Sensors: list, start/stop (persisted), ticks, cursors; `tick()` runs one pass now. */
+  readonly sensors: SensorRunner;
+  /** Automation: `tick()` now, stored `evaluations()` with reasons, `ticks()`, `freshness()`. */
+  readonly automation: AutomationTicker;
+  /** Staleness per partition: `summary`, `partitions`, `explain`. */
+  readonly staleness: StalenessService;
+  /** The alert queue (deliveries and their outcomes). */
+  readonly alerts: AlertDispatcher;
 }
 
 function invalidOptions(error: z.ZodError): DaemonError {
@@ -171,7 +234,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const workers = o.workers ?? 2;
   mkdirSync(home, { recursive: true });
   const definitions = o.definitions ?? (await loadDefinitions(o.defs!)).defs;
-  const storage = await openStorage({ path: join(home, 'cairn.db') });
+  const databaseUrl = o.databaseUrl ?? (process.env.CAIRN_DATABASE_URL || undefined);
+  const storage = await openStorage(
+    databaseUrl === undefined ? { path: join(home, 'cairn.db') } : { databaseUrl },
+  );
   let pool: WorkerPool;
   try {
     pool =
@@ -212,19 +278,62 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   coordinator.onEvent(({ event }) => {
     if (event.type === 'run_finished' || event.type === 'run_canceled') backfills.wake();
   });
+  // Subscribe before loading so no event committed meanwhile is missed (the state skips the
+  // ones it loaded by event id).
+  let services: AutomationServices | undefined;
+  const early: EventRecord[] = [];
+  coordinator.onEvent((record) => {
+    if (services === undefined) early.push(record);
+    else services.onEvent(record);
+  });
+  try {
+    services = await AutomationServices.create(
+      {
+        defs: definitions,
+        storage,
+        clock,
+        submit: (request) => coordinator.submit(request),
+        addDynamicPartitions: (name, keys) => assets.addDynamicPartitions(name, keys),
+        removeDynamicPartitions: (name, keys) => assets.removeDynamicPartitions(name, keys),
+        onError: (err) => process.emitWarning(String(err)),
+      },
+      {
+        ...(o.automation === undefined ? {} : { automation: o.automation }),
+        ...(o.schedulerIntervalSeconds === undefined
+          ? {}
+          : { schedulerIntervalSeconds: o.schedulerIntervalSeconds }),
+        ...(o.alerts === undefined ? {} : { alerts: o.alerts }),
+        ...(o.alertDelivery === undefined ? {} : { alertDelivery: o.alertDelivery }),
+      },
+    );
+  } catch (err) {
+    await pool.close();
+    await storage.close();
+    throw err;
+  }
+  for (const record of early.splice(0)) services.onEvent(record);
+  const auto = services;
   let stopped: Promise<void> | undefined;
   const daemon: Daemon = {
     home,
     storage,
     definitions,
     backfills,
+    schedules: auto.schedules,
+    sensors: auto.sensors,
+    automation: auto.automation,
+    staleness: auto.staleness,
+    alerts: auto.alerts,
     start: async () => {
       await coordinator.start();
       backfills.start();
+      // A one-shot `cairn materialize` (scope own) must not fire schedules or automation.
+      if ((o.scope ?? 'all') === 'all') auto.start();
     },
     stop: (stopOptions) => {
       stopped ??= (async () => {
         try {
+          await auto.stop();
           await backfills.stop();
           await coordinator.stop(stopOptions);
           await pool.close();

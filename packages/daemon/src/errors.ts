@@ -27,7 +27,21 @@ export type DaemonErrorCode =
   | 'CAIRN_DAEMON_STOPPED'
   | 'CAIRN_INVALID_BACKFILL'
   | 'CAIRN_UNKNOWN_BACKFILL'
-  | 'CAIRN_BACKFILL_EXISTS';
+  | 'CAIRN_BACKFILL_EXISTS'
+  | 'CAIRN_UNKNOWN_ASSET'
+  | 'CAIRN_UNKNOWN_PARTITION'
+  | 'CAIRN_UNKNOWN_SCHEDULE'
+  | 'CAIRN_UNKNOWN_SENSOR'
+  | 'CAIRN_DAEMON_UNREACHABLE'
+  | 'CAIRN_API_ERROR'
+  | 'CAIRN_CHECKS_FAILED'
+  | 'CAIRN_INVALID_REQUEST'
+  | 'CAIRN_UNAUTHORIZED'
+  | 'CAIRN_ROUTE_NOT_FOUND'
+  | 'CAIRN_BODY_TOO_LARGE'
+  | 'CAIRN_RUN_FINISHED'
+  | 'CAIRN_NOT_AVAILABLE'
+  | 'CAIRN_INTERNAL';
 
 /** The error class the daemon throws on purpose: a stable code, a message that says what to do, and the facts. */
 export class DaemonError extends Error {

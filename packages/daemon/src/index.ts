@@ -3,8 +3,42 @@
  * storage layer (event log, derived indexes, migrations).
  */
 
+export {
+  ALERT_EVENT_TYPES,
+  type AlertDelivery,
+  type AlertDeliveryOptions,
+  AlertDispatcher,
+  type AlertEventType,
+  type AlertTarget,
+} from './alerts/alert-dispatcher.js';
+export type { ApiApp } from './api/api-context.js';
+export type { ApiDaemon } from './api/api-daemon.js';
+export type { ApiErrorBody } from './api/api-error.js';
+export {
+  API_VERSION,
+  type BuildAppOptions,
+  buildApp,
+  type ListenOptions,
+  listen,
+} from './api/build-app.js';
+export type {
+  AutomationOptions,
+  AutomationTicker,
+  AutomationTickResult,
+  StoredAutomationEvaluation,
+} from './automation/automation-ticker.js';
+export type { AssetFreshness } from './automation/freshness-monitor.js';
 export * from './backfills/index.js';
+export * from './checks/index.js';
 export { type CliIo, main as runCli } from './cli/main.js';
+export { type ServeOptions, type Server, serve } from './cli/serve.js';
+export type * from './client/api-types.js';
+export {
+  CairnApiError,
+  CairnClient,
+  type CairnClientOptions,
+  createClient,
+} from './client/cairn-client.js';
 export { createDaemon, type Daemon, type DaemonOptions } from './daemon.js';
 export {
   isDefinitions,
@@ -23,6 +57,20 @@ export type { EventListener } from './runs/event-hub.js';
 export { INTERRUPTED_MESSAGE } from './runs/recover-runs.js';
 export type { ReexecuteOptions, StopOptions } from './runs/run-coordinator.js';
 export type { RunRequest, SubmitResult } from './runs/run-request.js';
+export type {
+  InstigatorStatus,
+  TickRecord,
+  TickStatus,
+} from './schedules/instigator-store.js';
+export type { ScheduleRunner, ScheduleState } from './schedules/schedule-runner.js';
+export type { SensorRunner, SensorState } from './schedules/sensor-runner.js';
+export type {
+  DaemonStaleStatus,
+  PartitionStalenessRow,
+  StalenessExplanationResult,
+  StalenessService,
+  StalenessSummary,
+} from './staleness/staleness-service.js';
 export * from './storage/index.js';
 export {
   createWorkerPool,

@@ -26,6 +26,7 @@ import { type QueuedRun, RunQueue } from './run-queue.js';
 import { parseRunRequest, type RunRequest, type SubmitResult } from './run-request.js';
 import { findRunByIdempotencyKey, listRunsWithStatus, readQueuedEvent } from './run-store.js';
 import { RunWaiters } from './run-waiters.js';
+import { readUpstreamVersions } from './upstream-versions.js';
 
 /** Options of a `RunCoordinator`. */
 export interface RunCoordinatorOptions {
@@ -403,12 +404,15 @@ export class RunCoordinator {
     };
     let outcome: RunOutcome;
     try {
+      // Read after the claim, so upstreams materialized by runs that ended before it are seen.
+      const upstreamVersions = await readUpstreamVersions(this.#storage.db, plan);
       const handle = this.#pool.execute(
         {
           runId,
           plan,
           ...(run.event.config === undefined ? {} : { config: run.event.config }),
           ...(run.event.tags === undefined ? {} : { tags: run.event.tags }),
+          upstreamVersions,
         },
         onEvent,
       );

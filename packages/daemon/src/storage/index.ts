@@ -8,6 +8,7 @@ export type { EventWriter, PartitionIndexOf, RebuildResult, WriterStats } from '
 export { appliedMigrations, cairnMigrations, MIGRATION_TABLE } from './migrations/migrate.js';
 export type { SqlFlavor } from './migrations/sql-flavor.js';
 export type { PartitionRange } from './partition-ranges.js';
+export type { PostgresBackendOptions } from './postgres/postgres-backend.js';
 export type {
   AssetPartitionState,
   CheckResult,

@@ -3,6 +3,7 @@ import { DaemonError } from '../errors.js';
 import { DynamicPartitionsCache } from './dynamic-partitions-cache.js';
 import type { PartitionIndexOf, RebuildResult, WriterStats } from './event-writer.js';
 import { closedError, GroupCommitter } from './group-commit.js';
+import { openPostgresBackend } from './postgres/postgres-backend.js';
 import type {
   AssetPartitionState,
   CheckResult,
@@ -19,8 +20,17 @@ import * as reads from './storage-reads.js';
 import type { EventRecord, StoredEvent, StoredEventType } from './stored-event.js';
 import { validateEvent } from './validate-event.js';
 
-/** Options of `openStorage` (SQLite; Postgres options come with the Postgres backend). */
-export interface OpenStorageOptions extends SqliteBackendOptions {
+/**
+ * Options of `openStorage`. SQLite by `path`; Postgres by `databaseUrl`, or, when neither
+ * `path` nor `databaseUrl` is given, by the env `CAIRN_DATABASE_URL`.
+ */
+export interface OpenStorageOptions extends Omit<SqliteBackendOptions, 'path'> {
+  /** The SQLite database file (created with its directory if missing), or `:memory:`. */
+  path?: string;
+  /** A `postgres://` URL: store in Postgres instead of SQLite (wins over `path`). */
+  databaseUrl?: string;
+  /** Postgres: most pooled connections (one is the writer's). Default 10. */
+  poolSize?: number;
   /** Most events committed in one transaction by the group commit. Default 5000. */
   maxBatchSize?: number;
 }
@@ -110,10 +120,13 @@ export interface Storage {
 
 /** Opens (creating and migrating if needed) the daemon's storage. */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
-  if (typeof options?.path !== 'string' || options.path === '') {
+  const databaseUrl =
+    options?.databaseUrl ??
+    (options?.path === undefined ? process.env.CAIRN_DATABASE_URL || undefined : undefined);
+  if (databaseUrl === undefined && (typeof options?.path !== 'string' || options.path === '')) {
     throw new DaemonError(
       'CAIRN_INVALID_OPTIONS',
-      'openStorage: "path" must be the database file path (e.g. ".cairn/cairn.db") or ":memory:".',
+      'openStorage: "path" must be the database file path (e.g. ".cairn/cairn.db") or ":memory:", or give "databaseUrl" (postgres://...).',
       { option: 'path' },
     );
   }
@@ -125,7 +138,10 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
       { option: 'maxBatchSize', value: options.maxBatchSize },
     );
   }
-  const backend = await openSqliteBackend(options);
+  const backend =
+    databaseUrl === undefined
+      ? await openSqliteBackend({ ...options, path: options.path! })
+      : await openPostgresBackend({ databaseUrl, poolSize: options.poolSize });
   const dynamic = new DynamicPartitionsCache();
   await dynamic.load(backend.db);
   return new EventLogStorage(backend, dynamic, maxBatchSize);

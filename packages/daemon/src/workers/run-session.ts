@@ -56,13 +56,14 @@ export class RunSession {
   start(): void {
     this.worker.onMessage = (m) => this.onMessage(m);
     this.worker.onExit = (exit) => this.onWorkerExit(exit);
-    const { runId, plan, config, tags } = this.request;
+    const { runId, plan, config, tags, upstreamVersions } = this.request;
     const sent = this.worker.send({
       type: 'execute',
       runId,
       plan,
       ...(config === undefined ? {} : { config }),
       ...(tags === undefined ? {} : { tags }),
+      ...(upstreamVersions === undefined ? {} : { upstreamVersions }),
     });
     // A closed channel means the process is exiting: its exit handler ends the run.
     if (!sent && !this.worker.isAlive)

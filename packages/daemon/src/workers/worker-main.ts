@@ -17,6 +17,7 @@ import {
 } from '@cairn/core';
 import { loadDefinitions } from '../definitions/load-definitions.js';
 import { OutputCapture } from './output-capture.js';
+import { upstreamHistory } from './upstream-history.js';
 import { type ExecuteMessage, parseParentMessage, type WorkerMessage } from './worker-messages.js';
 
 const [defsPath, home] = process.argv.slice(2);
@@ -56,6 +57,8 @@ async function execute(message: ExecuteMessage): Promise<void> {
       config: message.config ?? {},
       signal: controller.signal,
       onEvent,
+      // Without it, materializations would record only the inputs computed in this same run.
+      history: upstreamHistory(message.upstreamVersions ?? {}),
       ...(ioManagers === undefined ? {} : { ioManagers }),
       aroundStep: (step, run) =>
         capture.run(

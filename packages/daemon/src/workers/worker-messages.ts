@@ -1,5 +1,6 @@
 import type { ExecutionPlan, RunEvent, SerializedError } from '@cairn/core';
 import { z } from 'zod';
+import type { UpstreamVersions } from './worker-pool-types.js';
 
 /**
  * The IPC protocol between the pool (parent) and a worker process (child). Both sides validate
@@ -120,6 +121,24 @@ const planSchema = z.object({
   ),
 });
 
+const upstreamVersionsSchema = z.record(
+  z.string(),
+  z.object({
+    dataVersion: z.string(),
+    timestamp: z.string().min(1),
+    source: z.enum(['materialization', 'observation']),
+    materialization: z
+      .object({
+        dataVersion: z.string(),
+        timestamp: z.string().min(1),
+        runId: z.string(),
+        codeVersion: z.string().optional(),
+        metadata: metadataSchema,
+      })
+      .optional(),
+  }),
+);
+
 /** Parent → worker: run this plan. */
 export interface ExecuteMessage {
   type: 'execute';
@@ -127,6 +146,8 @@ export interface ExecuteMessage {
   plan: ExecutionPlan;
   config?: Record<string, unknown>;
   tags?: Record<string, string>;
+  /** Current versions of the upstream partitions the plan reads but does not compute. */
+  upstreamVersions?: UpstreamVersions;
 }
 
 /** Parent → worker: abort the run's signal (a hard kill follows when it does not stop). */
@@ -180,6 +201,7 @@ const parentMessageSchema = z.discriminatedUnion('type', [
     plan: planSchema,
     config: z.record(z.string(), z.unknown()).optional(),
     tags: z.record(z.string(), z.string()).optional(),
+    upstreamVersions: upstreamVersionsSchema.optional(),
   }),
   z.object({ type: z.literal('cancel'), runId: z.string().min(1), reason: z.string().optional() }),
 ]);

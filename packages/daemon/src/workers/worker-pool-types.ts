@@ -14,7 +14,37 @@ export interface RunExecutionRequest {
   config?: Record<string, unknown>;
   /** Tags of the run (for logs and user code). */
   tags?: Record<string, string>;
+  /**
+   * The current data versions of the upstream partitions the plan reads but does not compute,
+   * by core's `inputRef(assetKey, partitionKey)`, read from storage at dispatch. The worker makes
+   * them the run's `history`, so materializations record them in `inputDataVersions`.
+   */
+  upstreamVersions?: UpstreamVersions;
 }
+
+/** The latest materialization of an upstream partition, as checks read it (`ctx.history`). */
+export interface UpstreamMaterialization {
+  dataVersion: string;
+  /** ISO instant of the materialization. */
+  timestamp: string;
+  runId: string;
+  codeVersion?: string;
+  metadata: Record<string, unknown>;
+}
+
+/** The current data version of an upstream partition and the event that set it. */
+export interface UpstreamVersion {
+  dataVersion: string;
+  /** ISO instant of the event that set it. */
+  timestamp: string;
+  /** A materialization, or an observation newer than the latest materialization. */
+  source: 'materialization' | 'observation';
+  /** The latest materialization (absent when the partition was only observed). */
+  materialization?: UpstreamMaterialization;
+}
+
+/** Input ref (`inputRef(assetKey, partitionKey)`) → current data version. */
+export type UpstreamVersions = Record<string, UpstreamVersion>;
 
 /** How a run ended, as the pool saw it. */
 export interface RunOutcome {

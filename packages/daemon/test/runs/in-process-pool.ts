@@ -7,6 +7,7 @@ import {
   type RunEvent,
   serializeError,
 } from '@cairn/core';
+import { upstreamHistory } from '../../src/workers/upstream-history.js';
 import type {
   RunExecutionHandle,
   RunExecutionRequest,
@@ -55,6 +56,7 @@ export function inProcessPool(defs: Definitions, home: string, size = 2): Worker
             runId: request.runId,
             onEvent,
             signal: controller.signal,
+            history: upstreamHistory(request.upstreamVersions ?? {}),
             ...(request.config === undefined ? {} : { config: request.config }),
             ...(ioManagers === undefined ? {} : { ioManagers }),
           });

@@ -24,8 +24,12 @@ describe('migrations', () => {
         }[]
       ).map((r) => r.name);
       expect(tables).toEqual([
+        'alert_deliveries',
         'asset_partitions',
         'asset_status_counts',
+        'automation_evaluations',
+        'automation_state',
+        'automation_ticks',
         'backfill_partitions',
         'backfills',
         MIGRATION_TABLE,
@@ -33,9 +37,13 @@ describe('migrations', () => {
         'check_results',
         'dynamic_partitions',
         'event_log',
+        'instigator_state',
+        'instigator_ticks',
         'meta',
         'partition_ranges',
         'runs',
+        'sensor_run_keys',
+        'stale_partitions',
         'steps',
       ]);
       const applied = db.prepare(`select name from ${MIGRATION_TABLE}`).all();

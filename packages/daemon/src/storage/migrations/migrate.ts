@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { DaemonError } from '../../errors.js';
 import { initialMigration } from './001-initial.js';
 import { backfillsMigration } from './002-backfills.js';
+import { automationMigration } from './003-automation.js';
 import type { SqlFlavor } from './sql-flavor.js';
 
 /**
@@ -21,6 +22,7 @@ export function cairnMigrations(flavor: SqlFlavor): Record<string, Migration> {
   return {
     '001_initial': initialMigration(flavor),
     '002_backfills': backfillsMigration(),
+    '003_automation': automationMigration(flavor),
   };
 }
 

@@ -1,0 +1,266 @@
+import {
+  type AssetAutomationEvaluation,
+  type AutomationMemory,
+  type Clock,
+  type ConditionEvaluationNode,
+  type Definitions,
+  evaluateAutomation,
+  type Lookback,
+} from '@cairn/core';
+import type { RunRequest, SubmitResult } from '../runs/run-request.js';
+import type { StoredAssetState } from '../staleness/stored-asset-state.js';
+import type { Storage } from '../storage/storage.js';
+import { automationDb, readStateValue, writeStateValue } from './automation-tables.js';
+import type { AssetFreshness, FreshnessMonitor } from './freshness-monitor.js';
+
+/** Options of the automation loop (`createDaemon({ automation })`). */
+export interface AutomationOptions {
+  /** Seconds between ticks; 0 turns the loop off (`tick()` still works). Default 30. */
+  intervalSeconds?: number;
+  /** Most runs requested per tick; the rest wait for the next tick. Default 100. */
+  maxRunsPerTick?: number;
+  /** How far back `eager()` re-materializes stale past partitions. Default: the latest window only. */
+  lookback?: Lookback;
+}
+
+/** One stored evaluation of one asset in one tick. */
+export interface StoredAutomationEvaluation extends AssetAutomationEvaluation {
+  /** The evaluation's id (the paging cursor). */
+  id: number;
+  tickId: number;
+  evaluatedAt: string;
+  /** The condition tree with counts, for the UI. */
+  tree: ConditionEvaluationNode | undefined;
+}
+
+/** What one tick did. */
+export interface AutomationTickResult {
+  tickId: number;
+  evaluatedAt: string;
+  durationMs: number;
+  evaluatedAssets: number;
+  /** Runs submitted (or found by their idempotency key). */
+  runIds: string[];
+  evaluations: AssetAutomationEvaluation[];
+  /** Submissions that failed, with their error messages. */
+  errors: string[];
+}
+
+const MEMORY_KEY = 'automation:memory';
+
+/**
+ * The automation tick: evaluates every asset's condition with core's `evaluateAutomation` over
+ * the stored state (incremental: the updates since the previous tick's event id cursor), submits
+ * the run requests through the coordinator under their per-tick run keys (idempotency keys), then
+ * persists the memory, the tick and every evaluation with its reasons.
+ */
+export class AutomationTicker {
+  readonly #defs: Definitions;
+  readonly #state: StoredAssetState;
+  readonly #db: ReturnType<typeof automationDb>;
+  readonly #clock: Clock;
+  readonly #submit: (request: RunRequest) => Promise<SubmitResult>;
+  readonly #freshness: FreshnessMonitor;
+  readonly #onBreach: (breach: AssetFreshness) => void;
+  readonly #options: Required<Omit<AutomationOptions, 'lookback'>> & { lookback?: Lookback };
+  #memory: AutomationMemory | undefined;
+  #loaded = false;
+  #running: Promise<AutomationTickResult> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = true;
+  #durations: { kind: string; durationMs: number }[] = [];
+
+  constructor(options: {
+    defs: Definitions;
+    state: StoredAssetState;
+    storage: Storage;
+    clock: Clock;
+    submit: (request: RunRequest) => Promise<SubmitResult>;
+    freshness: FreshnessMonitor;
+    onBreach: (breach: AssetFreshness) => void;
+    options?: AutomationOptions;
+  }) {
+    this.#defs = options.defs;
+    this.#state = options.state;
+    this.#db = automationDb(options.storage);
+    this.#clock = options.clock;
+    this.#submit = options.submit;
+    this.#freshness = options.freshness;
+    this.#onBreach = options.onBreach;
+    this.#options = {
+      intervalSeconds: options.options?.intervalSeconds ?? 30,
+      maxRunsPerTick: options.options?.maxRunsPerTick ?? 100,
+      ...(options.options?.lookback === undefined ? {} : { lookback: options.options.lookback }),
+    };
+  }
+
+  /** Starts the interval loop (no-op with `intervalSeconds: 0`). */
+  start(): void {
+    this.#stopped = false;
+    this.#schedule();
+  }
+
+  /** Stops the loop and waits for a tick in flight. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running?.catch(() => undefined);
+  }
+
+  /** Runs one tick now (after a tick in flight, never two at once). */
+  tick(): Promise<AutomationTickResult> {
+    const previous = this.#running ?? Promise.resolve(undefined);
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.#tick())
+      .finally(() => {
+        if (this.#running === next) this.#running = undefined;
+      });
+    this.#running = next;
+    return next;
+  }
+
+  /** Stored evaluations, newest first; `before` is the `id` of the last one of the previous page. */
+  async evaluations(
+    options: { assetKey?: string; limit?: number; before?: number | string } = {},
+  ): Promise<{ evaluations: StoredAutomationEvaluation[]; nextCursor: number | null }> {
+    const limit = options.limit ?? 100;
+    let q = this.#db.selectFrom('automation_evaluations').selectAll().orderBy('id', 'desc');
+    if (options.assetKey !== undefined) q = q.where('asset_key', '=', options.assetKey);
+    if (options.before !== undefined) q = q.where('id', '<', Number(options.before));
+    const rows = await q.limit(limit + 1).execute();
+    const page = rows.slice(0, limit);
+    return {
+      evaluations: page.map((r) => ({
+        ...(JSON.parse(r.evaluation) as AssetAutomationEvaluation & {
+          tree: ConditionEvaluationNode | undefined;
+        }),
+        id: r.id,
+        tickId: r.tick_id,
+        evaluatedAt: r.evaluated_at,
+      })),
+      nextCursor: rows.length > limit ? page[page.length - 1]!.id : null,
+    };
+  }
+
+  /** Recorded ticks, newest first. */
+  async ticks(options: { limit?: number; before?: number } = {}) {
+    let q = this.#db.selectFrom('automation_ticks').selectAll().orderBy('id', 'desc');
+    if (options.before !== undefined) q = q.where('id', '<', options.before);
+    const rows = await q.limit(options.limit ?? 100).execute();
+    return rows.map((r) => ({
+      id: r.id,
+      evaluatedAt: r.evaluated_at,
+      durationMs: r.duration_ms,
+      evaluatedAssets: r.evaluated_assets,
+      runIds: JSON.parse(r.run_ids) as string[],
+      error: r.error,
+    }));
+  }
+
+  /** Durations of the recent ticks (the last 100), oldest first, for metrics. */
+  tickDurations(): readonly { kind: string; durationMs: number }[] {
+    return this.#durations;
+  }
+
+  /** The freshness of every asset with a policy. */
+  freshness(): AssetFreshness[] {
+    return this.#freshness.statuses();
+  }
+
+  async #tick(): Promise<AutomationTickResult> {
+    const started = performance.now();
+    const now = this.#clock.now();
+    if (!this.#loaded) {
+      this.#memory = (await readStateValue(this.#db, MEMORY_KEY)) as AutomationMemory | undefined;
+      this.#loaded = true;
+    }
+    await this.#state.catchUp(this.#memory?.cursor);
+    const result = evaluateAutomation(this.#defs, this.#state, {
+      now,
+      ...(this.#memory === undefined ? {} : { previous: this.#memory }),
+      maxRunsPerTick: this.#options.maxRunsPerTick,
+      ...(this.#options.lookback === undefined ? {} : { lookback: this.#options.lookback }),
+    });
+    const runIds: string[] = [];
+    const errors: string[] = [];
+    for (const req of result.runRequests) {
+      try {
+        const submitted = await this.#submit({
+          selection: req.assetKeys,
+          ...(req.partitionKey === undefined ? {} : { partitionKey: req.partitionKey }),
+          tags: req.tags,
+          idempotencyKey: req.runKey,
+        });
+        runIds.push(submitted.runId);
+      } catch (err) {
+        errors.push(`${req.runKey}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    this.#memory = result.memory;
+    await writeStateValue(this.#db, MEMORY_KEY, result.memory);
+    const durationMs = Math.round(performance.now() - started);
+    this.#durations.push({ kind: 'automation', durationMs });
+    if (this.#durations.length > 100) this.#durations.shift();
+    const evaluatedAt = now.toISOString();
+    const tick = await this.#db
+      .insertInto('automation_ticks')
+      .values({
+        evaluated_at: evaluatedAt,
+        duration_ms: durationMs,
+        evaluated_assets: result.evaluatedAssetCount,
+        run_ids: JSON.stringify(runIds),
+        error: errors.length === 0 ? null : errors.join('\n'),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.#recordEvaluations(tick.id, evaluatedAt, result.assets, (k) =>
+      result.conditionTree(k),
+    );
+    for (const breach of this.#freshness.breaches()) this.#onBreach(breach);
+    return {
+      tickId: tick.id,
+      evaluatedAt,
+      durationMs,
+      evaluatedAssets: result.evaluatedAssetCount,
+      runIds,
+      evaluations: result.assets,
+      errors,
+    };
+  }
+
+  async #recordEvaluations(
+    tickId: number,
+    evaluatedAt: string,
+    assets: readonly AssetAutomationEvaluation[],
+    tree: (assetKey: string) => ConditionEvaluationNode | undefined,
+  ): Promise<void> {
+    const values = assets.map((a) => ({
+      tick_id: tickId,
+      evaluated_at: evaluatedAt,
+      asset_key: a.assetKey,
+      requested: a.requested.length,
+      evaluation: JSON.stringify({ ...a, tree: tree(a.assetKey) }),
+    }));
+    // 5 values a row: 500 rows stay under every dialect's bound-parameter limit.
+    for (let i = 0; i < values.length; i += 500) {
+      await this.#db
+        .insertInto('automation_evaluations')
+        .values(values.slice(i, i + 500))
+        .execute();
+    }
+  }
+
+  #schedule(): void {
+    if (this.#stopped || this.#options.intervalSeconds <= 0) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.tick()
+        .catch(() => undefined)
+        .finally(() => this.#schedule());
+    }, this.#options.intervalSeconds * 1000);
+    // The loop alone never keeps the process alive.
+    this.#timer.unref();
+  }
+}

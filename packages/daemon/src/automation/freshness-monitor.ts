@@ -1,0 +1,61 @@
+import { type Clock, type Definitions, type FreshnessStatus, freshnessStatus } from '@cairn/core';
+import type { StoredAssetState } from '../staleness/stored-asset-state.js';
+
+/** An asset's freshness as the daemon reports it. */
+export interface AssetFreshness extends FreshnessStatus {
+  assetKey: string;
+}
+
+/**
+ * Evaluates core's `freshnessStatus` for every asset with a freshness policy against the latest
+ * stored materialization, and reports each transition into `stale` (a breach) once: a breach is
+ * reported again only after the asset was fresh in between.
+ */
+export class FreshnessMonitor {
+  readonly #defs: Definitions;
+  readonly #state: StoredAssetState;
+  readonly #clock: Clock;
+  readonly #breached = new Set<string>();
+
+  constructor(options: { defs: Definitions; state: StoredAssetState; clock: Clock }) {
+    this.#defs = options.defs;
+    this.#state = options.state;
+    this.#clock = options.clock;
+  }
+
+  /** The freshness of every asset with a policy, at the clock's now. */
+  statuses(): AssetFreshness[] {
+    const now = this.#clock.now();
+    const out: AssetFreshness[] = [];
+    for (const key of this.#defs.graph.keys) {
+      const asset = this.#defs.assets.get(key)!;
+      if (asset.freshness === undefined) continue;
+      let latest: Date | undefined;
+      for (const k of this.#state.materializedKeys(key)) {
+        const m = this.#state.latestMaterialization(key, k === '' ? undefined : k);
+        if (m !== undefined && (latest === undefined || m.timestamp > latest)) latest = m.timestamp;
+      }
+      const status = freshnessStatus(
+        asset,
+        latest === undefined ? undefined : { timestamp: latest },
+        now,
+      );
+      out.push({ assetKey: key, ...status });
+    }
+    return out;
+  }
+
+  /** The assets that newly breached their policy since the previous call. */
+  breaches(): AssetFreshness[] {
+    const out: AssetFreshness[] = [];
+    for (const s of this.statuses()) {
+      if (s.status === 'stale') {
+        if (!this.#breached.has(s.assetKey)) out.push(s);
+        this.#breached.add(s.assetKey);
+      } else {
+        this.#breached.delete(s.assetKey);
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,360 @@
+import {
+  type AutomationStateReader,
+  type CheckResultRecord,
+  type CurrentDataVersion,
+  inputRef,
+  type PartitionUpdate,
+  type VersionedMaterialization,
+} from '@cairn/core';
+import type { EventRecord, StoredEvent, StoredMaterializationEvent } from '../storage/index.js';
+import type { Storage } from '../storage/storage.js';
+import { plannedRefs, toVersioned } from './to-versioned.js';
+
+/** One update the state saw, with the event id it came from (the cursor of `updatesSince`). */
+interface LoggedUpdate {
+  id: number;
+  update: PartitionUpdate;
+}
+
+const NO_SET: ReadonlySet<string> = new Set();
+
+/**
+ * The daemon's in-memory view of what staleness and automation read, loaded once from the
+ * storage indexes and then kept current from committed events (`apply`), so core's synchronous
+ * `StalenessReader` / `AutomationStateReader` reads cost a map lookup and a tick costs what
+ * changed. Only the latest materialization per partition is held; older ones (for explanations)
+ * are fetched from the event log on demand by `StalenessService`.
+ */
+export class StoredAssetState implements AutomationStateReader {
+  readonly #latest = new Map<string, VersionedMaterialization>();
+  /** Asset key → keys of its materialized partitions ('' for an unpartitioned asset). */
+  readonly #byAsset = new Map<string, Set<string>>();
+  readonly #current = new Map<string, CurrentDataVersion>();
+  readonly #inProgress = new Map<string, number>();
+  readonly #runRefs = new Map<string, string[]>();
+  readonly #failed = new Set<string>();
+  /** Ref → check name → the latest result on the partition's latest materialization. */
+  readonly #checks = new Map<string, Map<string, CheckResultRecord>>();
+  /** Older materializations fetched for explanations: ref → data version → record. */
+  readonly #history = new Map<string, Map<string, VersionedMaterialization>>();
+  #updates: LoggedUpdate[] = [];
+  #lastId = 0;
+  readonly #storage: Storage;
+
+  private constructor(storage: Storage) {
+    this.#storage = storage;
+  }
+
+  /** Loads the latest materializations, observations, failures, queued runs and check results. */
+  static async load(storage: Storage): Promise<StoredAssetState> {
+    const state = new StoredAssetState(storage);
+    const db = storage.db;
+    state.#lastId = await storage.getLastEventId();
+    const mats = await db
+      .selectFrom('asset_partitions as ap')
+      .innerJoin('event_log as e', 'e.id', 'ap.last_materialization_event_id')
+      .select(['ap.status', 'e.payload'])
+      .execute();
+    for (const row of mats) {
+      const m = toVersioned(JSON.parse(row.payload) as StoredMaterializationEvent);
+      const ref = inputRef(m.assetKey, m.partitionKey);
+      state.#setLatest(ref, m);
+      state.#current.set(ref, {
+        dataVersion: m.dataVersion,
+        timestamp: m.timestamp,
+        source: 'materialization',
+      });
+    }
+    const obs = await db
+      .selectFrom('asset_partitions as ap')
+      .innerJoin('event_log as e', 'e.id', 'ap.last_observation_event_id')
+      .select(['e.payload'])
+      .execute();
+    for (const row of obs) state.#observe(JSON.parse(row.payload) as StoredEvent);
+    const failed = await db
+      .selectFrom('asset_partitions')
+      .select(['asset_key', 'partition_key'])
+      .where('status', '=', 'failed')
+      .execute();
+    for (const r of failed)
+      state.#failed.add(
+        inputRef(r.asset_key, r.partition_key === '' ? undefined : r.partition_key),
+      );
+    const active = await db
+      .selectFrom('runs as r')
+      .innerJoin('event_log as e', 'e.id', 'r.created_event_id')
+      .select(['r.run_id', 'e.payload'])
+      .where('r.status', 'in', ['queued', 'started'])
+      .execute();
+    for (const r of active) state.#startRun(r.run_id, JSON.parse(r.payload) as { plan?: object });
+    const checks = await db
+      .selectFrom('check_results as c')
+      .leftJoin('asset_partitions as ap', (j) =>
+        j
+          .onRef('ap.asset_key', '=', 'c.asset_key')
+          .onRef('ap.partition_key', '=', 'c.partition_key'),
+      )
+      .select([
+        'c.asset_key',
+        'c.partition_key',
+        'c.check_name',
+        'c.passed',
+        'c.severity',
+        'c.event_id',
+        'ap.last_materialization_event_id as mat_id',
+      ])
+      .execute();
+    for (const c of checks) {
+      // Only results on the partition's latest materialization count.
+      if (c.mat_id !== null && c.event_id < c.mat_id) continue;
+      const ref = inputRef(c.asset_key, c.partition_key === '' ? undefined : c.partition_key);
+      state.#setCheck(ref, c.check_name, {
+        passed: c.passed === 1,
+        severity: c.severity as CheckResultRecord['severity'],
+      });
+    }
+    return state;
+  }
+
+  /** The id of the last event applied (or loaded). */
+  get lastEventId(): number {
+    return this.#lastId;
+  }
+
+  /** How many asset partitions have a materialization. */
+  get materializedCount(): number {
+    return this.#latest.size;
+  }
+
+  /**
+   * Applies one committed event; returns the partition update it made (a materialization or an
+   * observation), if any. Events at or below the loaded position are ignored (already loaded).
+   */
+  apply(record: EventRecord): PartitionUpdate | undefined {
+    if (record.id <= this.#lastId) return undefined;
+    this.#lastId = record.id;
+    const e = record.event;
+    switch (e.type) {
+      case 'materialization': {
+        // Workers are given the upstream versions at dispatch, so the event records what it read.
+        const m = toVersioned(e);
+        const ref = inputRef(m.assetKey, m.partitionKey);
+        const before = this.#current.get(ref)?.dataVersion;
+        const prev = this.#latest.get(ref);
+        if (prev === undefined || m.timestamp.getTime() >= prev.timestamp.getTime()) {
+          this.#setLatest(ref, m);
+        }
+        this.#current.set(ref, {
+          dataVersion: m.dataVersion,
+          timestamp: m.timestamp,
+          source: 'materialization',
+        });
+        this.#history.get(ref)?.set(m.dataVersion, m);
+        this.#failed.delete(ref);
+        // Check results belong to a materialization: a new one clears them.
+        this.#checks.delete(ref);
+        return this.#log(record.id, m.assetKey, m.partitionKey, before !== m.dataVersion);
+      }
+      case 'asset_observation': {
+        const ref = inputRef(e.assetKey, e.partitionKey);
+        const before = this.#current.get(ref)?.dataVersion;
+        if (!this.#observe(e)) return undefined;
+        return this.#log(record.id, e.assetKey, e.partitionKey, before !== e.dataVersion);
+      }
+      case 'check_evaluation': {
+        const ref = inputRef(e.assetKey, e.partitionKey);
+        this.#setCheck(ref, e.checkName, { passed: e.passed, severity: e.severity });
+        return undefined;
+      }
+      case 'step_failed': {
+        for (const key of (e as { assetKeys?: readonly string[] }).assetKeys ?? []) {
+          this.#failed.add(inputRef(key, (e as { partitionKey?: string }).partitionKey));
+        }
+        return undefined;
+      }
+      case 'run_queued':
+        this.#startRun(e.runId, e);
+        return undefined;
+      case 'run_finished':
+      case 'run_canceled':
+        this.#endRun(e.runId);
+        return undefined;
+      case 'asset_wiped': {
+        const keys = e.partitionKeys;
+        const mine = this.#byAsset.get(e.assetKey);
+        if (keys === undefined) this.#byAsset.delete(e.assetKey);
+        else for (const k of keys) mine?.delete(k);
+        for (const map of [this.#latest, this.#current] as Map<string, unknown>[]) {
+          for (const ref of [...map.keys()]) {
+            if (keys === undefined ? ref === e.assetKey || ref.startsWith(`${e.assetKey}[`) : false)
+              map.delete(ref);
+          }
+          for (const k of keys ?? []) map.delete(inputRef(e.assetKey, k));
+        }
+        return undefined;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /** Loads the updates after `cursor` from the event log when they predate what this state logged. */
+  async catchUp(cursor: string | undefined): Promise<void> {
+    if (cursor === undefined) return;
+    const after = Number(cursor);
+    const first = this.#updates[0]?.id ?? this.#lastId + 1;
+    if (!Number.isFinite(after) || after + 1 >= first) return;
+    const older: LoggedUpdate[] = [];
+    let from = after;
+    for (;;) {
+      const page = await this.#storage.getEventsAfter(from, {
+        limit: 5000,
+        types: ['materialization', 'asset_observation'],
+      });
+      for (const r of page.records) {
+        if (r.id >= first) break;
+        const e = r.event as StoredMaterializationEvent;
+        older.push({
+          id: r.id,
+          update: { assetKey: e.assetKey, partitionKey: e.partitionKey, dataVersionChanged: true },
+        });
+      }
+      const last = page.records[page.records.length - 1];
+      if (last === undefined || last.id >= first || page.records.length < 5000) break;
+      from = last.id;
+    }
+    this.#updates = [...older, ...this.#updates];
+  }
+
+  /** Keys of the asset's materialized partitions ('' for an unpartitioned asset). */
+  materializedKeys(assetKey: string): ReadonlySet<string> {
+    return this.#byAsset.get(assetKey) ?? NO_SET;
+  }
+
+  /** Remembers an older materialization (for explanations) fetched from the log. */
+  remember(m: VersionedMaterialization): void {
+    const ref = inputRef(m.assetKey, m.partitionKey);
+    let byVersion = this.#history.get(ref);
+    if (byVersion === undefined) {
+      byVersion = new Map();
+      this.#history.set(ref, byVersion);
+    }
+    const known = byVersion.get(m.dataVersion);
+    if (known === undefined || m.timestamp.getTime() >= known.timestamp.getTime())
+      byVersion.set(m.dataVersion, m);
+  }
+
+  latestMaterialization(
+    assetKey: string,
+    partitionKey: string | undefined,
+  ): VersionedMaterialization | undefined {
+    return this.#latest.get(inputRef(assetKey, partitionKey));
+  }
+
+  currentDataVersion(
+    assetKey: string,
+    partitionKey: string | undefined,
+  ): CurrentDataVersion | undefined {
+    return this.#current.get(inputRef(assetKey, partitionKey));
+  }
+
+  materializationWithDataVersion(
+    assetKey: string,
+    partitionKey: string | undefined,
+    dataVersion: string,
+  ): VersionedMaterialization | undefined {
+    const ref = inputRef(assetKey, partitionKey);
+    const latest = this.#latest.get(ref);
+    if (latest?.dataVersion === dataVersion) return latest;
+    return this.#history.get(ref)?.get(dataVersion);
+  }
+
+  updatesSince(cursor: string | undefined): { updates: Iterable<PartitionUpdate>; cursor: string } {
+    const next = String(this.#lastId);
+    if (cursor === undefined) return { updates: [], cursor: next };
+    const after = Number(cursor);
+    const updates = this.#updates.filter((u) => u.id > after).map((u) => u.update);
+    // One reader (the automation tick) consumes updates: once handed out they are dropped, so the
+    // log holds only what happened since the last tick.
+    this.#updates = [];
+    return { updates, cursor: next };
+  }
+
+  isInProgress(assetKey: string, partitionKey: string | undefined): boolean {
+    return (this.#inProgress.get(inputRef(assetKey, partitionKey)) ?? 0) > 0;
+  }
+
+  isFailed(assetKey: string, partitionKey: string | undefined): boolean {
+    return this.#failed.has(inputRef(assetKey, partitionKey));
+  }
+
+  latestCheckResult(
+    assetKey: string,
+    checkName: string,
+    partitionKey: string | undefined,
+  ): CheckResultRecord | undefined {
+    return this.#checks.get(inputRef(assetKey, partitionKey))?.get(checkName);
+  }
+
+  getDynamicPartitionKeys(name: string): readonly string[] {
+    return this.#storage.getDynamicPartitionKeys(name);
+  }
+
+  #setCheck(ref: string, name: string, result: CheckResultRecord): void {
+    let byName = this.#checks.get(ref);
+    if (byName === undefined) {
+      byName = new Map();
+      this.#checks.set(ref, byName);
+    }
+    byName.set(name, result);
+  }
+
+  #setLatest(ref: string, m: VersionedMaterialization): void {
+    this.#latest.set(ref, m);
+    let keys = this.#byAsset.get(m.assetKey);
+    if (keys === undefined) {
+      keys = new Set();
+      this.#byAsset.set(m.assetKey, keys);
+    }
+    keys.add(m.partitionKey ?? '');
+  }
+
+  #observe(e: StoredEvent): boolean {
+    if (e.type !== 'asset_observation' || e.dataVersion === undefined) return false;
+    const ref = inputRef(e.assetKey, e.partitionKey);
+    const ts = new Date(e.timestamp);
+    const cur = this.#current.get(ref);
+    if (cur !== undefined && ts.getTime() < cur.timestamp.getTime()) return false;
+    this.#current.set(ref, { dataVersion: e.dataVersion, timestamp: ts, source: 'observation' });
+    return true;
+  }
+
+  #log(
+    id: number,
+    assetKey: string,
+    partitionKey: string | undefined,
+    dataVersionChanged: boolean,
+  ): PartitionUpdate {
+    const update = { assetKey, partitionKey, dataVersionChanged };
+    this.#updates.push({ id, update });
+    return update;
+  }
+
+  #startRun(runId: string, event: { plan?: object }): void {
+    if (this.#runRefs.has(runId)) return;
+    const refs = plannedRefs(event);
+    this.#runRefs.set(runId, refs);
+    for (const ref of refs) this.#inProgress.set(ref, (this.#inProgress.get(ref) ?? 0) + 1);
+  }
+
+  #endRun(runId: string): void {
+    const refs = this.#runRefs.get(runId);
+    if (refs === undefined) return;
+    this.#runRefs.delete(runId);
+    for (const ref of refs) {
+      const n = (this.#inProgress.get(ref) ?? 1) - 1;
+      if (n <= 0) this.#inProgress.delete(ref);
+      else this.#inProgress.set(ref, n);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asset, assetCheck, definitions, manualClock } from '@cairn/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { automationDaemon, run, tempHome } from '../automation/helpers.js';
+
+let cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.reverse()) await c();
+  cleanups = [];
+});
+
+/** A real webhook on 127.0.0.1 answering with the given statuses in turn (the last one repeats). */
+async function webhook(statuses: number[]) {
+  const bodies: Record<string, unknown>[] = [];
+  let calls = 0;
+  const server: Server = createServer((req: IncomingMessage, res) => {
+    let data = '';
+    req.on('data', (c) => {
+      data += c;
+    });
+    req.on('end', () => {
+      const status = statuses[Math.min(calls, statuses.length - 1)]!;
+      calls++;
+      if (status < 300) bodies.push(JSON.parse(data) as Record<string, unknown>);
+      res.statusCode = status;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, bodies, calls: () => calls };
+}
+
+function home(): string {
+  const t = tempHome('cairn-alerts-');
+  cleanups.push(t.remove);
+  return t.home;
+}
+
+describe('alerts', () => {
+  it('posts run failures to a webhook, retrying with backoff until it answers', async () => {
+    const hook = await webhook([500, 503, 200]);
+    const broken = asset({ key: 'broken' }, () => {
+      throw new Error('boom');
+    });
+    const { daemon } = await automationDaemon(definitions({ assets: [broken] }), home(), {
+      alerts: [{ url: hook.url, events: ['run_failure'] }],
+      alertDelivery: { baseDelayMs: 10, maxAttempts: 5 },
+    });
+    cleanups.push(() => daemon.stop());
+    const { runId } = await daemon.submit({ selection: 'broken' });
+    expect((await daemon.waitForRun(runId)).status).toBe('failure');
+    await daemon.alerts.idle();
+    expect(hook.calls()).toBe(3);
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'run_failure', runId })]);
+    const [delivery] = await daemon.alerts.deliveries();
+    expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, httpStatus: 200 });
+  });
+
+  it('a webhook that never answers well gives up after maxAttempts without blocking runs or other webhooks', async () => {
+    const bad = await webhook([500]);
+    const good = await webhook([200]);
+    const dead = 'http://127.0.0.1:1/unreachable';
+    const orders = asset({ key: 'orders' }, () => 1);
+    const positive = assetCheck({ name: 'positive', asset: orders }, () => ({ passed: false }));
+    const { daemon } = await automationDaemon(
+      definitions({ assets: [orders], checks: [positive] }),
+      home(),
+      {
+        alerts: [{ url: bad.url }, { url: dead }, { url: good.url, events: ['check_failure'] }],
+        alertDelivery: { baseDelayMs: 5, maxAttempts: 3, timeoutMs: 2000 },
+      },
+    );
+    cleanups.push(() => daemon.stop());
+    // The run does not wait for the webhooks.
+    await run(daemon, { selection: 'orders' });
+    await daemon.alerts.idle();
+    expect(bad.calls()).toBe(3);
+    expect(good.bodies).toEqual([
+      expect.objectContaining({
+        event: 'check_failure',
+        assetKey: 'orders',
+        checkName: 'positive',
+      }),
+    ]);
+    const deliveries = await daemon.alerts.deliveries();
+    const byUrl = Object.fromEntries(deliveries.map((d) => [d.url, d]));
+    expect(byUrl[bad.url]).toMatchObject({ status: 'failed', attempts: 3, error: 'HTTP 500' });
+    expect(byUrl[dead]).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(byUrl[good.url]).toMatchObject({ status: 'delivered', attempts: 1 });
+  });
+
+  it('freshness breaches found by the automation tick are alerted once', async () => {
+    const hook = await webhook([200]);
+    const orders = asset({ key: 'orders', freshness: { maxLagMinutes: 60 } }, () => 1);
+    const clock = manualClock(new Date('2024-03-01T00:00:00Z'));
+    const { daemon } = await automationDaemon(definitions({ assets: [orders] }), home(), {
+      clock,
+      alerts: [{ url: hook.url, events: ['freshness_breach'] }],
+    });
+    cleanups.push(() => daemon.stop());
+    await run(daemon, { selection: 'orders' });
+    const fresh = daemon.automation.freshness();
+    expect(fresh).toHaveLength(1);
+    await daemon.automation.tick();
+    await daemon.alerts.idle();
+    expect(hook.bodies).toHaveLength(0);
+    await clock.set(new Date('2030-01-01T00:00:00Z'));
+    await daemon.automation.tick();
+    await daemon.automation.tick();
+    await daemon.alerts.idle();
+    expect(hook.bodies).toEqual([
+      expect.objectContaining({ event: 'freshness_breach', assetKey: 'orders' }),
+    ]);
+    expect(daemon.automation.freshness()[0]?.status).toBe('stale');
+  });
+});
