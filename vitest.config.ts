@@ -8,7 +8,11 @@ export default defineConfig({
   // Lower TC39 decorators (Node 20-24 cannot run them natively); esnext would leave them as is.
   esbuild: { target: 'es2022' },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'packages/ui/e2e/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     pool: 'forks',
   },

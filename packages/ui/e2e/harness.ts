@@ -1,0 +1,149 @@
+/**
+ * Shared pieces of the end-to-end tests and the UI bench: build the UI, start `cairn dev` (or
+ * `cairn start`) in a child process on a free port, and launch Debian's Chromium with
+ * playwright-core.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The repository root. */
+export const ROOT = join(here, '../../..');
+/** The UI package. */
+export const UI_DIR = join(here, '..');
+/** Where screenshots go (git-ignored). */
+export const SCREENSHOTS = join(UI_DIR, 'screenshots');
+const CAIRN_BIN = join(ROOT, 'packages/daemon/bin/cairn.js');
+/** Debian's Chromium (`apt-get install chromium`). */
+export const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Runs a command to completion, rejecting with its output when it fails. */
+export function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    child.stderr.on('data', (d) => {
+      out += String(d);
+    });
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`)),
+    );
+  });
+}
+
+/** Builds the UI into packages/ui/dist with Vite (the same as `npm run build`). */
+export async function buildUi(): Promise<void> {
+  await run(
+    process.execPath,
+    [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+    UI_DIR,
+  );
+}
+
+/** A running `cairn` server child process. */
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `cairn <command> --port 0 --home <home>` in `cwd` and resolves with its URL once it prints
+ * "serving http://…" (`cairn dev`) or "listening on http://…" (`cairn start`).
+ */
+export function startCairn(
+  command: 'dev' | 'start',
+  cwd: string,
+  home: string,
+  extra: string[] = [],
+): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    // Own process group, so stop() ends the supervisor and the server it started together.
+    const child = spawn(
+      process.execPath,
+      [CAIRN_BIN, command, '--port', '0', '--home', home, ...extra],
+      {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      },
+    );
+    let out = '';
+    let done = false;
+    const stop = async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }, 10_000);
+      await exited;
+      clearTimeout(timer);
+    };
+    const onData = (d: Buffer) => {
+      out += String(d);
+      const m = /(?:serving|listening on) (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m && !done) {
+        done = true;
+        resolve({ url: m[1]!, child, output: () => out, stop });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.on('exit', (code) => {
+      if (!done) {
+        done = true;
+        reject(new Error(`cairn ${command} exited with ${code} before serving:\n${out}`));
+      }
+    });
+  });
+}
+
+/** Launches headless Chromium; throws a clear error when it is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CAIRN_CHROMIUM.`,
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** GETs JSON from the API. */
+export async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** POSTs JSON to the API. */
+export async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${url} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}

@@ -1,0 +1,23 @@
+import type { LayoutInput, LayoutResult } from './layout-types.js';
+
+let worker: Worker | null = null;
+let nextId = 1;
+const pending = new Map<number, (r: LayoutResult) => void>();
+
+/** Lays a graph out in the layout Web Worker (one worker per page, requests answered in order). */
+export function layoutInWorker(input: LayoutInput): Promise<LayoutResult> {
+  if (worker === null) {
+    worker = new Worker(new URL('./layout-worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (msg: MessageEvent<{ id: number; result: LayoutResult }>) => {
+      const resolve = pending.get(msg.data.id);
+      pending.delete(msg.data.id);
+      resolve?.(msg.data.result);
+    };
+  }
+  const id = nextId++;
+  const w = worker;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    w.postMessage({ id, input });
+  });
+}
