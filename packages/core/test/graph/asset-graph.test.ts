@@ -198,7 +198,7 @@ describe('AssetGraph validation', () => {
     });
   });
 
-  it('builds a 10,000-asset graph quickly', () => {
+  it('builds a 10,000-asset layered graph', () => {
     const assets = [];
     for (let layer = 0; layer < 200; layer++) {
       for (let i = 0; i < 50; i++) {
@@ -206,15 +206,12 @@ describe('AssetGraph validation', () => {
         assets.push(node(`l${layer}/a${i}`, deps));
       }
     }
-    const t0 = performance.now();
     const graph = new AssetGraph(assets);
-    const elapsed = performance.now() - t0;
     expect(graph.size).toBe(10_000);
     expect(graph.keys[0]).toBe('l0/a0');
     expect(graph.upstream('l199/a0', 1)).toEqual(['l198/a0', 'l198/a1']);
     // Layer 199 - d holds min(50, d + 1) ancestors: 1,224 in the first 48 layers up, then 151 × 50.
     expect(graph.upstream('l199/a0')).toHaveLength(8774);
-    // Generous bound for slow CI machines; the bench tracks the real figure.
-    expect(elapsed).toBeLessThan(3000);
+    // Its speed is measured by bench/core-definitions.ts, not here (timed tests are flaky).
   });
 });

@@ -227,17 +227,15 @@ describe('timeWindowMapping validation', () => {
     }
   });
 
-  it('maps 1,000 daily keys to 24,000 hourly keys quickly (index arithmetic)', () => {
+  it('maps 1,000 daily keys to 24,000 hourly keys', () => {
     const old = dailyPartitions({ start: '2020-01-01' });
     const oldHourly = hourlyPartitions({ start: '2020-01-01-00:00' });
     const keys = old.slice(0, 1000);
     up(overlap, old, oldHourly, keys.slice(0, 10));
-    const t0 = performance.now();
     const hours = up(overlap, old, oldHourly, keys);
-    const ms = performance.now() - t0;
     expect(hours.length).toBe(24_000);
     expect(hours[0]).toBe('2020-01-01-00:00');
     expect(hours[23_999]).toBe('2022-09-26-23:00');
-    expect(ms).toBeLessThan(250);
+    // Its speed is measured by bench/core-mappings.ts.
   });
 });

@@ -151,7 +151,7 @@ describe('explainStaleness', () => {
 });
 
 describe('performance', () => {
-  test('explaining one partition of a realistic partitioned graph takes < 10 ms', () => {
+  test('explains one partition of a realistic partitioned graph', () => {
     const hourly = hourlyPartitions({ start: '2024-02-01-00:00' });
     const daily = dailyPartitions({ start: '2024-02-01' });
     const now = new Date('2024-03-02T00:00:00Z'); // 30 days, 720 hours
