@@ -35,14 +35,18 @@ export type CairnErrorCode =
   | 'CAIRN_SENSOR_FAILED'
   | 'CAIRN_INVALID_SENSOR_RESULT';
 
-/** The one error class Cairn throws on purpose: a stable code, a message that says what to do, and the facts. */
-export class CairnError extends Error {
+/**
+ * The one error class Cairn throws on purpose: a stable code, a message that says what to do, and
+ * the facts. `C` lets other packages (the daemon) extend it with their own codes, so callers catch
+ * every Cairn error with one `instanceof CairnError`.
+ */
+export class CairnError<C extends string = CairnErrorCode> extends Error {
   override readonly name = 'CairnError';
-  readonly code: CairnErrorCode;
+  readonly code: C;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(
-    code: CairnErrorCode,
+    code: C,
     message: string,
     details: Record<string, unknown> = {},
     options?: { cause?: unknown },
@@ -53,12 +57,15 @@ export class CairnError extends Error {
   }
 
   /** A plain JSON form, used by events, the API and the CLI. */
-  toJSON(): { code: CairnErrorCode; message: string; details: Record<string, unknown> } {
+  toJSON(): { code: C; message: string; details: Record<string, unknown> } {
     return { code: this.code, message: this.message, details: { ...this.details } };
   }
 }
 
 /** True when `err` is a CairnError, optionally with the given code. */
-export function isCairnError(err: unknown, code?: CairnErrorCode): err is CairnError {
+export function isCairnError<C extends string = CairnErrorCode>(
+  err: unknown,
+  code?: C,
+): err is CairnError<C> {
   return err instanceof CairnError && (code === undefined || err.code === code);
 }

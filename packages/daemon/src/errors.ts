@@ -1,8 +1,8 @@
+import { CairnError } from '@cairn/core';
+
 /**
- * Errors the daemon raises on purpose. They mirror `CairnError` from `@cairn/core` (a stable
- * `code`, a message that says what to do, and the facts in `details`); the daemon does not import
- * core's class yet because core's index is being wired, so the lead can later switch these codes
- * into core's `CairnErrorCode` union and this class into `CairnError` without changing callers.
+ * Errors the daemon raises on purpose: core's `CairnError` with the daemon's own codes, so
+ * `instanceof CairnError` catches both packages' errors.
  */
 
 /** Stable error codes of the daemon; docs/daemon/storage.md lists what each means and how to fix it. */
@@ -43,29 +43,8 @@ export type DaemonErrorCode =
   | 'CAIRN_NOT_AVAILABLE'
   | 'CAIRN_INTERNAL';
 
-/** The error class the daemon throws on purpose: a stable code, a message that says what to do, and the facts. */
-export class DaemonError extends Error {
-  // Same name as core's class so logs and the API render both the same way.
-  override readonly name = 'CairnError';
-  readonly code: DaemonErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
-
-  constructor(
-    code: DaemonErrorCode,
-    message: string,
-    details: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.details = Object.freeze({ ...details });
-  }
-
-  /** A plain JSON form, used by the API and the CLI. */
-  toJSON(): { code: DaemonErrorCode; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: { ...this.details } };
-  }
-}
+/** The error class the daemon throws on purpose: a CairnError with a daemon code. */
+export class DaemonError extends CairnError<DaemonErrorCode> {}
 
 /** True when `err` is a DaemonError, optionally with the given code. */
 export function isDaemonError(err: unknown, code?: DaemonErrorCode): err is DaemonError {
