@@ -40,6 +40,8 @@ export interface StalenessCounts {
 /** The staleness part of the daemon. */
 export interface StalenessControl {
   summary(assetKey: string): Promise<StalenessCounts>;
+  /** Stale partition counts of every asset with any, in one query (optional; list pages use it). */
+  staleCounts?(): Promise<Map<string, number>>;
   partitions(
     assetKey: string,
     opts: { status?: string; limit: number; after?: string | number },

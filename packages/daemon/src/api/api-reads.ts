@@ -79,6 +79,40 @@ export async function readStatusCounts(
   return c;
 }
 
+/**
+ * Check ids whose latest result failed, by asset, in ONE query over `check_results` (the latest
+ * result per check and partition): a failed row counts when no newer row of the same check exists
+ * (the newest of any partition, as `checkSummaries` reports it). Uses the (check_id, partition_key)
+ * primary key for the "newer" probe, and only failed rows are probed.
+ */
+export async function readFailingCheckIds(db: Db): Promise<Map<string, Set<string>>> {
+  const rows = await db
+    .selectFrom('check_results as c')
+    .select(['c.asset_key', 'c.check_id'])
+    .where('c.passed', '=', 0)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('check_results as n')
+            .select('n.check_id')
+            .whereRef('n.check_id', '=', 'c.check_id')
+            .whereRef('n.event_id', '>', 'c.event_id'),
+        ),
+      ),
+    )
+    .execute();
+  const out = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let ids = out.get(r.asset_key);
+    if (ids === undefined) {
+      ids = new Set();
+      out.set(r.asset_key, ids);
+    }
+    ids.add(r.check_id);
+  }
+  return out;
+}
+
 /** Filters of the runs list. */
 export interface RunFilter {
   status?: RunStatus;

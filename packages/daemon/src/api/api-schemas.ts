@@ -84,7 +84,12 @@ export const statusSummarySchema = z.object({
   failed: z.number(),
   inProgress: z.number(),
   missing: z.number(),
-  stale: z.number().nullable().describe('null when staleness is not evaluated by this daemon'),
+  stale: z
+    .number()
+    .nullable()
+    .describe(
+      'Stale partitions; null when staleness is not evaluated by this daemon or stale=false',
+    ),
 });
 
 /** One node of the graph (an asset). */
@@ -99,6 +104,9 @@ export const assetNodeSchema = z.object({
   codeVersion: z.string().nullable(),
   external: z.boolean(),
   checks: z.array(z.string()),
+  failingChecks: z
+    .array(z.string())
+    .describe('Names of the checks whose latest result (newest of any partition) failed'),
   status: statusSummarySchema,
 });
 

@@ -1,6 +1,11 @@
 import type { AnyAssetDefinition, AssetGraphSnapshot, AssetNodeSnapshot } from '@cairn/core';
 import type { ApiDaemon } from './api-daemon.js';
-import { readAllStatusCounts, readStatusCounts, type StoredCounts } from './api-reads.js';
+import {
+  readAllStatusCounts,
+  readFailingCheckIds,
+  readStatusCounts,
+  type StoredCounts,
+} from './api-reads.js';
 
 /** The status summary of one asset. */
 export interface StatusSummary {
@@ -12,8 +17,8 @@ export interface StatusSummary {
   stale: number | null;
 }
 
-/** A graph node with its status. */
-export type AssetNode = AssetNodeSnapshot & { status: StatusSummary };
+/** A graph node with its status and the names of its failing checks. */
+export type AssetNode = AssetNodeSnapshot & { failingChecks: string[]; status: StatusSummary };
 
 /**
  * The graph as the API serves it. The definition part (nodes, edges) is computed once per
@@ -57,19 +62,21 @@ export class GraphView {
       nodes.length > 20 || keys === undefined
         ? await readAllStatusCounts(this.#daemon.storage.db)
         : await this.#countsOf(nodes);
-    // Staleness counts cost ~0.3 ms per asset (more for partitioned ones), so whole-graph reads
-    // ask for them explicitly; one asset always has them.
-    const stale = opts.stale === true ? await this.#staleCounts(nodes) : new Map<string, number>();
+    // Stale counts come from one grouped query over the stale index (default on); `stale: false`
+    // leaves them null.
+    const stale = opts.stale === false ? undefined : await this.#staleCounts(nodes);
+    const failing = await this.#failingChecks(nodes);
     return nodes.map((node) => ({
       ...node,
-      status: this.#summary(node, counts.get(node.key), stale.get(node.key)),
+      failingChecks: failing.get(node.key) ?? [],
+      status: this.#summary(node, counts.get(node.key), stale?.(node.key) ?? null),
     }));
   }
 
   /** One node with its status. */
   async node(key: string): Promise<AssetNode> {
     const asset = this.#daemon.definitions.asset(key);
-    const [node] = await this.nodes([asset.key], { stale: true });
+    const [node] = await this.nodes([asset.key]);
     return node!;
   }
 
@@ -83,10 +90,46 @@ export class GraphView {
     return new Map(entries);
   }
 
-  async #staleCounts(nodes: readonly AssetNodeSnapshot[]): Promise<Map<string, number>> {
+  /** Names of the failing checks by asset (one query; only assets that have checks are looked at). */
+  async #failingChecks(nodes: readonly AssetNodeSnapshot[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    if (!nodes.some((n) => n.checks.length > 0)) return out;
+    const ids = await readFailingCheckIds(this.#daemon.storage.db);
+    if (ids.size === 0) return out;
+    const checksByAsset = this.#daemon.definitions.checksByAsset;
+    for (const n of nodes) {
+      const failing = ids.get(n.key);
+      if (failing === undefined) continue;
+      // Names from the definitions: a stored result of a check no longer defined is not shown.
+      const names = (checksByAsset.get(n.key) ?? [])
+        .filter((c) => failing.has(c.id))
+        .map((c) => c.name)
+        .sort();
+      if (names.length > 0) out.set(n.key, names);
+    }
+    return out;
+  }
+
+  /**
+   * Stale count of an asset (null: unknown): one grouped query when the staleness part offers it
+   * (an asset absent from it has none), else `summary()` per asset. Undefined without staleness.
+   */
+  async #staleCounts(
+    nodes: readonly AssetNodeSnapshot[],
+  ): Promise<((key: string) => number | null) | undefined> {
     const staleness = this.#daemon.staleness;
+    if (staleness === undefined) return undefined;
+    if (staleness.staleCounts !== undefined) {
+      try {
+        const grouped = await staleness.staleCounts();
+        return (key) => grouped.get(key) ?? 0;
+      } catch {
+        return undefined;
+      }
+    }
+    // Without the grouped query, `summary()` costs ~0.3 ms per asset: only small pages get it.
+    if (nodes.length > 20) return undefined;
     const out = new Map<string, number>();
-    if (staleness === undefined) return out;
     for (const n of nodes) {
       try {
         out.set(n.key, (await staleness.summary(n.key)).stale);
@@ -94,13 +137,13 @@ export class GraphView {
         // Staleness of one asset failing to evaluate leaves its count unknown (null), not the page.
       }
     }
-    return out;
+    return (key) => out.get(key) ?? null;
   }
 
   #summary(
     node: AssetNodeSnapshot,
     c: StoredCounts | undefined,
-    stale: number | undefined,
+    stale: number | null,
   ): StatusSummary {
     const asset = this.#daemon.definitions.assets.get(node.key);
     const total = asset === undefined ? 0 : this.total(asset);
@@ -113,7 +156,7 @@ export class GraphView {
       failed,
       inProgress,
       missing: Math.max(0, total - materialized - failed - inProgress),
-      stale: stale ?? null,
+      stale,
     };
   }
 }

@@ -34,6 +34,8 @@ export interface ApiAssetNode {
   codeVersion: string | null;
   external: boolean;
   checks: string[];
+  /** Names of the checks whose latest result (newest of any partition) failed. */
+  failingChecks: string[];
   status: AssetStatusCounts;
 }
 

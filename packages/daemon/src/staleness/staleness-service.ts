@@ -6,6 +6,7 @@ import {
   type StalenessReader,
   type VersionedMaterialization,
 } from '@cairn/core';
+import { automationDb } from '../automation/automation-tables.js';
 import { DaemonError } from '../errors.js';
 import type { StoredMaterializationEvent } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
@@ -92,6 +93,21 @@ export class StalenessService {
       missing: Math.max(0, total - materialized - failed),
       failed,
     };
+  }
+
+  /**
+   * Stale partition counts of every asset that has any, in ONE grouped query over the
+   * `stale_partitions` index (after pending updates are applied): what list pages need, without
+   * `summary()`'s per-asset walk over partition keys (~0.3 ms per asset).
+   */
+  async staleCounts(): Promise<Map<string, number>> {
+    await this.#tracker.idle();
+    const rows = await automationDb(this.#storage)
+      .selectFrom('stale_partitions')
+      .select((eb) => ['asset_key', eb.fn.countAll<number | string | bigint>().as('n')])
+      .groupBy('asset_key')
+      .execute();
+    return new Map(rows.map((r) => [r.asset_key, Number(r.n)]));
   }
 
   /**

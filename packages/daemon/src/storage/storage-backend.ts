@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { EventWriter } from './event-writer.js';
 import type { SqlFlavor } from './migrations/sql-flavor.js';
+import type { PartitionStatusPage, PartitionStatusQuery } from './records.js';
 import type { CairnDatabase } from './schema.js';
 
 /** The result of a database integrity check. */
@@ -23,6 +24,11 @@ export interface StorageBackend {
   readonly writer: EventWriter;
   /** Migrations applied when the backend opened. */
   readonly appliedMigrations: readonly string[];
+  /**
+   * A faster `getPartitionStatus` than the kysely read (prepared statements), when the dialect
+   * has one (SQLite). Optional: the storage falls back to the dialect-agnostic read.
+   */
+  readonly partitionStatus?: (assetKey: string, opts?: PartitionStatusQuery) => PartitionStatusPage;
   /** Checks the database's physical integrity. */
   integrityCheck(): Promise<IntegrityReport>;
   /** Closes the connection(s). */

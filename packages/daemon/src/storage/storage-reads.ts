@@ -186,6 +186,29 @@ export async function readPartitionStatus(
     .select(['status', 'count'])
     .where('asset_key', '=', assetKey)
     .execute();
+  return partitionStatusPage(rows, countRows, opts, limit);
+}
+
+/** Row shapes `partitionStatusPage` assembles (as both kysely and raw driver reads return them). */
+type RangeRow = {
+  start_index: number | bigint | string;
+  end_index: number | bigint | string;
+  status: PartitionStatus;
+};
+type CountRow = { status: PartitionStatus; count: number | bigint | string };
+
+/** The page limit of `getPartitionStatus` (default 1000, at most 10,000), validated. */
+export function partitionStatusLimit(limit: number | undefined): number {
+  return pageLimit(limit, 1000, 10_000);
+}
+
+/** Assembles a `getPartitionStatus` page from its two reads (shared by the kysely and the prepared-statement paths). */
+export function partitionStatusPage(
+  rows: readonly RangeRow[],
+  countRows: readonly CountRow[],
+  opts: PartitionStatusQuery,
+  limit: number,
+): PartitionStatusPage {
   const counts: PartitionStatusPage['counts'] = { materialized: 0, failed: 0, in_progress: 0 };
   for (const row of countRows) {
     if (STATUSES.includes(row.status)) counts[row.status] = Number(row.count);

@@ -223,7 +223,13 @@ class EventLogStorage implements Storage {
   }
 
   getPartitionStatus(assetKey: string, opts?: PartitionStatusQuery): Promise<PartitionStatusPage> {
-    return reads.readPartitionStatus(this.db, assetKey, opts);
+    const fast = this.#backend.partitionStatus;
+    if (fast === undefined) return reads.readPartitionStatus(this.db, assetKey, opts);
+    try {
+      return Promise.resolve(fast(assetKey, opts));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   getCheckResults(filter?: {

@@ -33,8 +33,8 @@ export interface AssetNode {
   external: boolean;
   checks: string[];
   status: StatusSummary;
-  /** Names of checks whose latest result failed (when the API reports them). */
-  failingChecks?: string[];
+  /** Names of checks whose latest result (newest of any partition) failed. */
+  failingChecks: string[];
 }
 
 /** One dependency edge. */

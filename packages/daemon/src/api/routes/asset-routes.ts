@@ -67,10 +67,12 @@ export function assetRoutes(app: ApiApp, ctx: ApiContext): void {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const asset = assetOf(request.params.key);
       const { status, offset = 0, limit = 100 } = request.query;
-      return ctx.cache.get(
+      // The cache keeps the serialized body: a hit costs no JSON.stringify (a string sent with a
+      // JSON content type goes out as is).
+      const body = await ctx.cache.get(
         `partitions\u0000${asset.key}\u0000${status}\u0000${offset}\u0000${limit}`,
         async () => {
           const page = await partitionRanges(daemon, asset, {
@@ -88,14 +90,16 @@ export function assetRoutes(app: ApiApp, ctx: ApiContext): void {
                   inProgress: page.counts.in_progress,
                 };
           const missing = Math.max(0, page.total - c.materialized - c.failed - c.inProgress);
-          return {
+          return JSON.stringify({
             total: page.total,
             counts: { ...c, missing },
             ranges: page.ranges,
             nextOffset: page.nextOffset,
-          };
+          });
         },
       );
+      // `as never`: the type provider types send() by the schema's object, not its JSON text.
+      return reply.type('application/json; charset=utf-8').send(body as never);
     },
   );
 

@@ -12,7 +12,7 @@ const healthSchema = z.object({
 const staleQuery = z
   .enum(['true', 'false'])
   .optional()
-  .describe('Include status.stale (costs ~0.3 ms per asset; default false: stale is null)');
+  .describe('Include status.stale (default true; one grouped query; false: stale is null)');
 
 const edgeSchema = z.object({
   from: z.string(),
@@ -54,7 +54,7 @@ export function graphRoutes(app: ApiApp, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const nodes = await graph.nodes(undefined, { stale: request.query.stale === 'true' });
+      const nodes = await graph.nodes(undefined, { stale: request.query.stale !== 'false' });
       return { nodes, edges: graph.snapshot().graph.edges };
     },
   );
@@ -86,7 +86,7 @@ export function graphRoutes(app: ApiApp, ctx: ApiContext): void {
         const all = keys ?? [...daemon.definitions.assets.keys()];
         keys = all.filter((k) => daemon.definitions.assets.get(k)?.group === group);
       }
-      return { assets: await graph.nodes(keys, { stale: request.query.stale === 'true' }) };
+      return { assets: await graph.nodes(keys, { stale: request.query.stale !== 'false' }) };
     },
   );
 

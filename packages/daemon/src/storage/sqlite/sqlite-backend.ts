@@ -7,6 +7,7 @@ import { migrateToLatest } from '../migrations/migrate.js';
 import type { CairnDatabase } from '../schema.js';
 import type { IntegrityReport, StorageBackend } from '../storage-backend.js';
 import { SqliteEventWriter } from './sqlite-event-writer.js';
+import { SqliteStatusReads } from './sqlite-status-reads.js';
 
 /**
  * The SQLite dialect module: opens the database file with the settings a single-writer daemon
@@ -93,7 +94,9 @@ export async function openSqliteBackend(options: SqliteBackendOptions): Promise<
     throw err;
   }
   const writer = new SqliteEventWriter(sqlite, where);
+  const statusReads = new SqliteStatusReads(sqlite);
   return {
+    partitionStatus: (assetKey, opts) => statusReads.partitionStatus(assetKey, opts),
     flavor: 'sqlite',
     where,
     db,
