@@ -10,7 +10,8 @@ import {
 import type { RunRequest, SubmitResult } from '../runs/run-request.js';
 import type { StoredAssetState } from '../staleness/stored-asset-state.js';
 import type { Storage } from '../storage/storage.js';
-import { automationDb, readStateValue, writeStateValue } from './automation-tables.js';
+import { AutomationMemoryStore } from './automation-memory-store.js';
+import { automationDb } from './automation-tables.js';
 import type { AssetFreshness, FreshnessMonitor } from './freshness-monitor.js';
 
 /** Options of the automation loop (`createDaemon({ automation })`). */
@@ -46,18 +47,18 @@ export interface AutomationTickResult {
   errors: string[];
 }
 
-const MEMORY_KEY = 'automation:memory';
-
 /**
  * The automation tick: evaluates every asset's condition with core's `evaluateAutomation` over
  * the stored state (incremental: the updates since the previous tick's event id cursor), submits
  * the run requests through the coordinator under their per-tick run keys (idempotency keys), then
- * persists the memory, the tick and every evaluation with its reasons.
+ * persists the memory (only the assets whose memory changed), the tick and every evaluation with
+ * its reasons.
  */
 export class AutomationTicker {
   readonly #defs: Definitions;
   readonly #state: StoredAssetState;
   readonly #db: ReturnType<typeof automationDb>;
+  readonly #memoryStore: AutomationMemoryStore;
   readonly #clock: Clock;
   readonly #submit: (request: RunRequest) => Promise<SubmitResult>;
   readonly #freshness: FreshnessMonitor;
@@ -83,6 +84,7 @@ export class AutomationTicker {
     this.#defs = options.defs;
     this.#state = options.state;
     this.#db = automationDb(options.storage);
+    this.#memoryStore = new AutomationMemoryStore(this.#db);
     this.#clock = options.clock;
     this.#submit = options.submit;
     this.#freshness = options.freshness;
@@ -173,7 +175,7 @@ export class AutomationTicker {
     const started = performance.now();
     const now = this.#clock.now();
     if (!this.#loaded) {
-      this.#memory = (await readStateValue(this.#db, MEMORY_KEY)) as AutomationMemory | undefined;
+      this.#memory = await this.#memoryStore.read();
       this.#loaded = true;
     }
     await this.#state.catchUp(this.#memory?.cursor);
@@ -199,7 +201,7 @@ export class AutomationTicker {
       }
     }
     this.#memory = result.memory;
-    await writeStateValue(this.#db, MEMORY_KEY, result.memory);
+    await this.#memoryStore.write(result.memory);
     const durationMs = Math.round(performance.now() - started);
     this.#durations.push({ kind: 'automation', durationMs });
     if (this.#durations.length > 100) this.#durations.shift();

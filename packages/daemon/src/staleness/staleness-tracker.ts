@@ -17,6 +17,8 @@ type KnownAssets = Record<string, { codeVersion: string | null; deps: string[] }
 const KNOWN_KEY = 'staleness:assets';
 /** Rows per multi-row statement: 4 bound values each stays far below SQLite's 32,766 and Postgres' 65,535. */
 const BATCH = 500;
+/** Seeds per pass when re-evaluating changed assets at load. */
+const INIT_CHUNK = 20_000;
 
 /** `undefined` partition ↔ '' (the key unpartitioned assets use in the tables). */
 const toKey = (pk: string | undefined): string => pk ?? '';
@@ -92,12 +94,21 @@ export class StalenessTracker {
       }
     }
     if (changed.length > 0) {
-      const seeds: PartitionUpdate[] = [];
+      // Every partition of a changed asset is a seed: its downstream readers matter only when its
+      // status changes (they are seeds themselves otherwise), which saves mapping 1,000,000
+      // partitions downstream on a first start. Chunks bound the per-pass bookkeeping (seen set,
+      // frontier, pending rows); a partition reached from two chunks is merely evaluated twice.
+      let seeds: PartitionUpdate[] = [];
       for (const key of changed) {
-        for (const k of this.#state.materializedKeys(key))
+        for (const k of this.#state.materializedKeys(key)) {
           seeds.push({ assetKey: key, partitionKey: fromKey(k), dataVersionChanged: false });
+          if (seeds.length === INIT_CHUNK) {
+            await this.#process(seeds, false);
+            seeds = [];
+          }
+        }
       }
-      await this.#process(seeds);
+      if (seeds.length > 0) await this.#process(seeds, false);
     }
     await writeStateValue(this.#db, KNOWN_KEY, now);
   }
@@ -138,8 +149,11 @@ export class StalenessTracker {
     }
   }
 
-  /** Re-evaluates the seeds and, breadth first, the downstream partitions whose status may follow. */
-  async #process(seeds: readonly PartitionUpdate[]): Promise<void> {
+  /**
+   * Re-evaluates the seeds and, breadth first, the downstream partitions whose status may follow.
+   * `forceSeeds`: the seeds' data changed, so their readers are re-evaluated whatever their status.
+   */
+  async #process(seeds: readonly PartitionUpdate[], forceSeeds = true): Promise<void> {
     const ev = stalenessEvaluator(this.#defs, this.#state, {
       now: this.#clock.now(),
       dynamic: this.#storage,
@@ -152,7 +166,7 @@ export class StalenessTracker {
     const seen = new Set<string>();
     let frontier: { assetKey: string; partitionKey: string | undefined; force: boolean }[] = seeds
       .filter((s) => this.#defs.assets.has(s.assetKey))
-      .map((s) => ({ ...s, force: true }));
+      .map((s) => ({ ...s, force: forceSeeds }));
     while (frontier.length > 0) {
       const next: typeof frontier = [];
       for (const item of frontier) {

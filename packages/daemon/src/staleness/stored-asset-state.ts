@@ -8,7 +8,8 @@ import {
 } from '@cairn/core';
 import type { EventRecord, StoredEvent, StoredMaterializationEvent } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
-import { plannedRefs, toVersioned } from './to-versioned.js';
+import { LatestMaterializations, type PartitionKeySet } from './latest-materializations.js';
+import { plannedRefs } from './to-versioned.js';
 
 /** One update the state saw, with the event id it came from (the cursor of `updatesSince`). */
 interface LoggedUpdate {
@@ -16,7 +17,8 @@ interface LoggedUpdate {
   update: PartitionUpdate;
 }
 
-const NO_SET: ReadonlySet<string> = new Set();
+/** Rows per page when loading the latest materializations (bounds the payloads held at once). */
+const LOAD_PAGE = 10_000;
 
 /**
  * The daemon's in-memory view of what staleness and automation read, loaded once from the
@@ -26,9 +28,12 @@ const NO_SET: ReadonlySet<string> = new Set();
  * are fetched from the event log on demand by `StalenessService`.
  */
 export class StoredAssetState implements AutomationStateReader {
-  readonly #latest = new Map<string, VersionedMaterialization>();
-  /** Asset key → keys of its materialized partitions ('' for an unpartitioned asset). */
-  readonly #byAsset = new Map<string, Set<string>>();
+  /** Asset key → partition key ('' for unpartitioned) → latest materialization. */
+  readonly #latest = new LatestMaterializations();
+  /**
+   * Ref → current data version, only where it is not the latest materialization's (observations of
+   * external assets, a materialization older than the latest): empty for most deployments.
+   */
   readonly #current = new Map<string, CurrentDataVersion>();
   readonly #inProgress = new Map<string, number>();
   readonly #runRefs = new Map<string, string[]>();
@@ -50,20 +55,36 @@ export class StoredAssetState implements AutomationStateReader {
     const state = new StoredAssetState(storage);
     const db = storage.db;
     state.#lastId = await storage.getLastEventId();
-    const mats = await db
-      .selectFrom('asset_partitions as ap')
-      .innerJoin('event_log as e', 'e.id', 'ap.last_materialization_event_id')
-      .select(['ap.status', 'e.payload'])
-      .execute();
-    for (const row of mats) {
-      const m = toVersioned(JSON.parse(row.payload) as StoredMaterializationEvent);
-      const ref = inputRef(m.assetKey, m.partitionKey);
-      state.#setLatest(ref, m);
-      state.#current.set(ref, {
-        dataVersion: m.dataVersion,
-        timestamp: m.timestamp,
-        source: 'materialization',
-      });
+    // Paged by the primary key, so only one page of payloads is held at once (1,000,000
+    // partitions would otherwise hold every payload string before the first is parsed).
+    let after: { asset: string; partition: string } | undefined;
+    for (;;) {
+      const cursor = after;
+      const page = await db
+        .selectFrom('asset_partitions as ap')
+        .innerJoin('event_log as e', 'e.id', 'ap.last_materialization_event_id')
+        .select(['ap.asset_key', 'ap.partition_key', 'e.payload'])
+        .$if(cursor !== undefined, (q) =>
+          q.where((eb) =>
+            eb.or([
+              eb('ap.asset_key', '>', cursor!.asset),
+              eb.and([
+                eb('ap.asset_key', '=', cursor!.asset),
+                eb('ap.partition_key', '>', cursor!.partition),
+              ]),
+            ]),
+          ),
+        )
+        .orderBy('ap.asset_key')
+        .orderBy('ap.partition_key')
+        .limit(LOAD_PAGE)
+        .execute();
+      for (const row of page) {
+        state.#latest.set(state.#latest.compact(JSON.parse(row.payload)));
+      }
+      const last = page[page.length - 1];
+      if (last === undefined || page.length < LOAD_PAGE) break;
+      after = { asset: last.asset_key, partition: last.partition_key };
     }
     const obs = await db
       .selectFrom('asset_partitions as ap')
@@ -137,18 +158,21 @@ export class StoredAssetState implements AutomationStateReader {
     switch (e.type) {
       case 'materialization': {
         // Workers are given the upstream versions at dispatch, so the event records what it read.
-        const m = toVersioned(e);
+        const m = this.#latest.compact(e);
         const ref = inputRef(m.assetKey, m.partitionKey);
-        const before = this.#current.get(ref)?.dataVersion;
-        const prev = this.#latest.get(ref);
+        const before = this.currentDataVersion(m.assetKey, m.partitionKey)?.dataVersion;
+        const prev = this.#latest.get(m.assetKey, m.partitionKey ?? '');
         if (prev === undefined || m.timestamp.getTime() >= prev.timestamp.getTime()) {
-          this.#setLatest(ref, m);
+          this.#latest.set(m);
+          this.#current.delete(ref);
+        } else {
+          // An older materialization still sets the current data version (as it always has).
+          this.#current.set(ref, {
+            dataVersion: m.dataVersion,
+            timestamp: m.timestamp,
+            source: 'materialization',
+          });
         }
-        this.#current.set(ref, {
-          dataVersion: m.dataVersion,
-          timestamp: m.timestamp,
-          source: 'materialization',
-        });
         this.#history.get(ref)?.set(m.dataVersion, m);
         this.#failed.delete(ref);
         // Check results belong to a materialization: a new one clears them.
@@ -156,8 +180,7 @@ export class StoredAssetState implements AutomationStateReader {
         return this.#log(record.id, m.assetKey, m.partitionKey, before !== m.dataVersion);
       }
       case 'asset_observation': {
-        const ref = inputRef(e.assetKey, e.partitionKey);
-        const before = this.#current.get(ref)?.dataVersion;
+        const before = this.currentDataVersion(e.assetKey, e.partitionKey)?.dataVersion;
         if (!this.#observe(e)) return undefined;
         return this.#log(record.id, e.assetKey, e.partitionKey, before !== e.dataVersion);
       }
@@ -181,16 +204,14 @@ export class StoredAssetState implements AutomationStateReader {
         return undefined;
       case 'asset_wiped': {
         const keys = e.partitionKeys;
-        const mine = this.#byAsset.get(e.assetKey);
-        if (keys === undefined) this.#byAsset.delete(e.assetKey);
-        else for (const k of keys) mine?.delete(k);
-        for (const map of [this.#latest, this.#current] as Map<string, unknown>[]) {
-          for (const ref of [...map.keys()]) {
-            if (keys === undefined ? ref === e.assetKey || ref.startsWith(`${e.assetKey}[`) : false)
-              map.delete(ref);
-          }
-          for (const k of keys ?? []) map.delete(inputRef(e.assetKey, k));
+        if (keys === undefined) this.#latest.delete(e.assetKey);
+        else for (const k of keys) this.#latest.delete(e.assetKey, k);
+        const map = this.#current;
+        for (const ref of [...map.keys()]) {
+          if (keys === undefined ? ref === e.assetKey || ref.startsWith(`${e.assetKey}[`) : false)
+            map.delete(ref);
         }
+        for (const k of keys ?? []) map.delete(inputRef(e.assetKey, k));
         return undefined;
       }
       default:
@@ -227,8 +248,8 @@ export class StoredAssetState implements AutomationStateReader {
   }
 
   /** Keys of the asset's materialized partitions ('' for an unpartitioned asset). */
-  materializedKeys(assetKey: string): ReadonlySet<string> {
-    return this.#byAsset.get(assetKey) ?? NO_SET;
+  materializedKeys(assetKey: string): PartitionKeySet {
+    return this.#latest.keys(assetKey);
   }
 
   /** Remembers an older materialization (for explanations) fetched from the log. */
@@ -248,14 +269,18 @@ export class StoredAssetState implements AutomationStateReader {
     assetKey: string,
     partitionKey: string | undefined,
   ): VersionedMaterialization | undefined {
-    return this.#latest.get(inputRef(assetKey, partitionKey));
+    return this.#latest.get(assetKey, partitionKey ?? '');
   }
 
   currentDataVersion(
     assetKey: string,
     partitionKey: string | undefined,
   ): CurrentDataVersion | undefined {
-    return this.#current.get(inputRef(assetKey, partitionKey));
+    if (this.#current.size > 0) {
+      const other = this.#current.get(inputRef(assetKey, partitionKey));
+      if (other !== undefined) return other;
+    }
+    return this.#latest.get(assetKey, partitionKey ?? '');
   }
 
   materializationWithDataVersion(
@@ -263,10 +288,10 @@ export class StoredAssetState implements AutomationStateReader {
     partitionKey: string | undefined,
     dataVersion: string,
   ): VersionedMaterialization | undefined {
-    const ref = inputRef(assetKey, partitionKey);
-    const latest = this.#latest.get(ref);
+    const latest = this.#latest.get(assetKey, partitionKey ?? '');
     if (latest?.dataVersion === dataVersion) return latest;
-    return this.#history.get(ref)?.get(dataVersion);
+    if (this.#history.size === 0) return undefined;
+    return this.#history.get(inputRef(assetKey, partitionKey))?.get(dataVersion);
   }
 
   updatesSince(cursor: string | undefined): { updates: Iterable<PartitionUpdate>; cursor: string } {
@@ -281,11 +306,12 @@ export class StoredAssetState implements AutomationStateReader {
   }
 
   isInProgress(assetKey: string, partitionKey: string | undefined): boolean {
+    if (this.#inProgress.size === 0) return false;
     return (this.#inProgress.get(inputRef(assetKey, partitionKey)) ?? 0) > 0;
   }
 
   isFailed(assetKey: string, partitionKey: string | undefined): boolean {
-    return this.#failed.has(inputRef(assetKey, partitionKey));
+    return this.#failed.size > 0 && this.#failed.has(inputRef(assetKey, partitionKey));
   }
 
   latestCheckResult(
@@ -293,6 +319,7 @@ export class StoredAssetState implements AutomationStateReader {
     checkName: string,
     partitionKey: string | undefined,
   ): CheckResultRecord | undefined {
+    if (this.#checks.size === 0) return undefined;
     return this.#checks.get(inputRef(assetKey, partitionKey))?.get(checkName);
   }
 
@@ -309,21 +336,11 @@ export class StoredAssetState implements AutomationStateReader {
     byName.set(name, result);
   }
 
-  #setLatest(ref: string, m: VersionedMaterialization): void {
-    this.#latest.set(ref, m);
-    let keys = this.#byAsset.get(m.assetKey);
-    if (keys === undefined) {
-      keys = new Set();
-      this.#byAsset.set(m.assetKey, keys);
-    }
-    keys.add(m.partitionKey ?? '');
-  }
-
   #observe(e: StoredEvent): boolean {
     if (e.type !== 'asset_observation' || e.dataVersion === undefined) return false;
     const ref = inputRef(e.assetKey, e.partitionKey);
     const ts = new Date(e.timestamp);
-    const cur = this.#current.get(ref);
+    const cur = this.currentDataVersion(e.assetKey, e.partitionKey);
     if (cur !== undefined && ts.getTime() < cur.timestamp.getTime()) return false;
     this.#current.set(ref, { dataVersion: e.dataVersion, timestamp: ts, source: 'observation' });
     return true;
