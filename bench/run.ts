@@ -15,6 +15,7 @@ const PARTS = [
   'daemon-storage',
   'daemon-storage-postgres',
   'daemon-workers',
+  'daemon-fleet',
   'daemon-runs',
   'daemon-automation',
   'api',

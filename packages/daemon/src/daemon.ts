@@ -12,6 +12,8 @@ import type { AutomationOptions, AutomationTicker } from './automation/automatio
 import { BackfillManager } from './backfills/backfill-manager.js';
 import { loadDefinitions } from './definitions/load-definitions.js';
 import { DaemonError } from './errors.js';
+import { ExpiredRunReaper } from './leases/expired-run-reaper.js';
+import { LeaderLease } from './leases/leader-lease.js';
 import { AssetOperations, type AssetReport } from './runs/asset-operations.js';
 import type { TagLimit } from './runs/concurrency-limits.js';
 import type { EventListener } from './runs/event-hub.js';
@@ -65,6 +67,17 @@ export interface DaemonOptions {
   automation?: AutomationOptions;
   /** Seconds between passes of the schedules and sensors loop; 0 turns it off. Default 5. */
   schedulerIntervalSeconds?: number;
+  /**
+   * The leader lease: of the daemons sharing one database, only the holder runs the scheduler,
+   * sensors, automation and backfill loops (see docs/deployment.md). Default 15 s, renewed every 5 s.
+   */
+  leaderLease?: { ttlSeconds?: number; renewSeconds?: number };
+  /**
+   * Run heartbeats: every process executing runs heartbeats them every `heartbeatSeconds`; the
+   * leader fails (or requeues per `maxRetries`) started runs silent for `expireSeconds`.
+   * Default 5 and 30.
+   */
+  runLease?: { heartbeatSeconds?: number; expireSeconds?: number };
   /** Webhooks alerted on run failure, check failure or freshness breach. Default none. */
   alerts?: AlertTarget[];
   /** Retries and timeout of alert deliveries. Default 5 attempts, backoff from 1 s, 10 s timeout. */
@@ -123,6 +136,20 @@ const optionsSchema = z
       .strict()
       .optional(),
     schedulerIntervalSeconds: z.number().min(0).optional(),
+    leaderLease: z
+      .object({
+        ttlSeconds: z.number().positive().optional(),
+        renewSeconds: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
+    runLease: z
+      .object({
+        heartbeatSeconds: z.number().positive().optional(),
+        expireSeconds: z.number().positive().optional(),
+      })
+      .strict()
+      .optional(),
     alerts: z
       .array(
         z
@@ -188,6 +215,8 @@ export interface Daemon {
   readonly staleness: StalenessService;
   /** The alert queue (deliveries and their outcomes). */
   readonly alerts: AlertDispatcher;
+  /** True while this daemon holds the leader lease and runs the loops (never with scope `own`). */
+  isLeader(): boolean;
 }
 
 function invalidOptions(error: z.ZodError): DaemonError {
@@ -260,6 +289,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     pool,
     clock,
     scope: o.scope ?? 'all',
+    heartbeatIntervalMs: (o.runLease?.heartbeatSeconds ?? 5) * 1000,
     limits: {
       maxConcurrentRuns: o.maxConcurrentRuns ?? workers,
       tagLimits: o.tagLimits ?? [],
@@ -313,6 +343,32 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   for (const record of early.splice(0)) services.onEvent(record);
   const auto = services;
+  const reaper = new ExpiredRunReaper({
+    coordinator,
+    intervalMs: (o.runLease?.heartbeatSeconds ?? 5) * 1000,
+    expireMs: (o.runLease?.expireSeconds ?? 30) * 1000,
+    onError: (err) => process.emitWarning(String(err)),
+  });
+  // Only the leader runs the loops; dispatch stays on every daemon (claims are exactly-once).
+  const lease = new LeaderLease({
+    storage,
+    ...(o.leaderLease?.ttlSeconds === undefined ? {} : { ttlSeconds: o.leaderLease.ttlSeconds }),
+    ...(o.leaderLease?.renewSeconds === undefined
+      ? {}
+      : { renewSeconds: o.leaderLease.renewSeconds }),
+    onAcquired: async () => {
+      // The old leader may have died with runs queued or started: pick them up.
+      await coordinator.adopt().catch((err) => process.emitWarning(String(err)));
+      backfills.start();
+      auto.start();
+      reaper.start();
+    },
+    onLost: async () => {
+      await reaper.stop();
+      await auto.stopLoops();
+      await backfills.stop();
+    },
+  });
   let stopped: Promise<void> | undefined;
   const daemon: Daemon = {
     home,
@@ -324,15 +380,17 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     automation: auto.automation,
     staleness: auto.staleness,
     alerts: auto.alerts,
+    isLeader: () => lease.isLeader,
     start: async () => {
       await coordinator.start();
-      backfills.start();
       // A one-shot `cairn materialize` (scope own) must not fire schedules or automation.
-      if ((o.scope ?? 'all') === 'all') auto.start();
+      if ((o.scope ?? 'all') === 'all') await lease.start();
+      else backfills.start();
     },
     stop: (stopOptions) => {
       stopped ??= (async () => {
         try {
+          await lease.stop();
           await auto.stop();
           await backfills.stop();
           await coordinator.stop(stopOptions);

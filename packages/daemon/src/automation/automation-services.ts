@@ -147,13 +147,21 @@ export class AutomationServices {
 
   /** Stops the loops, waits for passes in flight, lets queued work finish. */
   async stop(): Promise<void> {
+    await this.stopLoops();
+    await this.tracker.idle();
+    await this.alerts.stop();
+  }
+
+  /**
+   * Stops the automation and the schedules/sensors loops and waits for passes in flight; the
+   * state and alerts keep going, and `start()` resumes (a daemon that lost the leader lease).
+   */
+  async stopLoops(): Promise<void> {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.automation.stop();
     await this.#pass?.catch(() => undefined);
-    await this.tracker.idle();
-    await this.alerts.stop();
   }
 
   /** One pass of the schedules and sensors (the loop's body; tests call it directly). */

@@ -15,6 +15,7 @@ import { registerMaterialize } from './commands/materialize-command.js';
 import { registerRuns } from './commands/runs-command.js';
 import { registerStart } from './commands/start-command.js';
 import { registerStatus, registerWipe } from './commands/status-command.js';
+import { registerWorker } from './commands/worker-command.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 
 export type { CliIo } from './cli-context.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDev(program, ctx);
   registerStart(program, ctx);
   registerDaemon(program, ctx);
+  registerWorker(program, ctx);
   registerMaterialize(program, ctx);
   registerCheck(program, ctx);
   registerBackfill(program, ctx);

@@ -26,39 +26,64 @@ export async function failInterruptedRuns(
   indexer: PartitionIndexer,
   clock: Clock,
   append: (events: StoredEvent[]) => Promise<number[]>,
+  options: { onlyDeadOnThisHost?: boolean; runIds?: readonly string[] } = {},
 ): Promise<string[]> {
   const failed: string[] = [];
-  for (const { runId } of await listRunsWithStatus(storage, 'started')) {
-    if (await claimedByLiveProcess(storage, runId)) continue;
-    const timestamp = clock.now().toISOString();
-    const error = interruptedError();
-    const events: StoredEvent[] = [];
-    const materialized = await materializedInRun(storage, runId);
-    for (const step of await storage.getSteps(runId)) {
-      if (step.status !== 'in_progress') continue;
-      // Core emits no "step succeeded" event: a step whose materializations were committed before
-      // the daemon died is done, and only the assets it had not materialized yet failed.
-      const pk = step.partitionKey ?? '';
-      const assetKeys = step.assetKeys.filter((a) => !materialized.has(`${a}\0${pk}`));
-      if (assetKeys.length === 0) continue;
-      events.push(
-        indexer.enrich({
-          type: 'step_failed',
-          runId,
-          timestamp,
-          stepKey: step.stepKey,
-          assetKeys,
-          ...(step.partitionKey === null ? {} : { partitionKey: step.partitionKey }),
-          attempts: step.attempts,
-          error,
-        }),
-      );
+  if (options.runIds !== undefined) {
+    // Runs whose claimer stopped heartbeating: the expired heartbeat is the proof of death.
+    for (const runId of options.runIds) {
+      if ((await storage.getRun(runId))?.status !== 'started') continue;
+      await append(await interruptedEvents(storage, indexer, clock, runId));
+      failed.push(runId);
     }
-    events.push({ type: 'run_finished', runId, timestamp, status: 'failure', error });
-    await append(events);
+    return failed;
+  }
+  for (const { runId } of await listRunsWithStatus(storage, 'started')) {
+    // A new leader fails only what it can prove dead: runs of exited processes on its own host.
+    const owner = options.onlyDeadOnThisHost === true ? await ownerOf(storage, runId) : undefined;
+    if (options.onlyDeadOnThisHost === true && (owner === undefined || !isDeadLocal(owner))) {
+      continue;
+    }
+    if (await claimedByLiveProcess(storage, runId)) continue;
+    await append(await interruptedEvents(storage, indexer, clock, runId));
     failed.push(runId);
   }
   return failed;
+}
+
+/** A `step_failed` for each step of the run still in progress, then its failed `run_finished`. */
+async function interruptedEvents(
+  storage: Storage,
+  indexer: PartitionIndexer,
+  clock: Clock,
+  runId: string,
+): Promise<StoredEvent[]> {
+  const timestamp = clock.now().toISOString();
+  const error = interruptedError();
+  const events: StoredEvent[] = [];
+  const materialized = await materializedInRun(storage, runId);
+  for (const step of await storage.getSteps(runId)) {
+    if (step.status !== 'in_progress') continue;
+    // Core emits no "step succeeded" event: a step whose materializations were committed before
+    // the daemon died is done, and only the assets it had not materialized yet failed.
+    const pk = step.partitionKey ?? '';
+    const assetKeys = step.assetKeys.filter((a) => !materialized.has(`${a}\0${pk}`));
+    if (assetKeys.length === 0) continue;
+    events.push(
+      indexer.enrich({
+        type: 'step_failed',
+        runId,
+        timestamp,
+        stepKey: step.stepKey,
+        assetKeys,
+        ...(step.partitionKey === null ? {} : { partitionKey: step.partitionKey }),
+        attempts: step.attempts,
+        error,
+      }),
+    );
+  }
+  events.push({ type: 'run_finished', runId, timestamp, status: 'failure', error });
+  return events;
 }
 
 /** `asset\0partition` of every materialization the run committed ('' for unpartitioned). */
@@ -78,6 +103,16 @@ async function materializedInRun(storage: Storage, runId: string): Promise<Set<s
  * would keep the run started until that process exits; rare, and a later start fails it.
  */
 async function claimedByLiveProcess(storage: Storage, runId: string): Promise<boolean> {
+  const owner = await ownerOf(storage, runId);
+  if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
+  return !isDeadLocal(owner);
+}
+
+/** The `owner` recorded on the run's latest `run_started`, when it has one. */
+async function ownerOf(
+  storage: Storage,
+  runId: string,
+): Promise<{ pid: number; host: unknown } | undefined> {
   const row = await storage.db
     .selectFrom('event_log')
     .select('payload')
@@ -86,16 +121,20 @@ async function claimedByLiveProcess(storage: Storage, runId: string): Promise<bo
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (row === undefined) return false;
+  if (row === undefined) return undefined;
   const owner = (JSON.parse(row.payload) as { owner?: { pid?: unknown; host?: unknown } }).owner;
-  if (typeof owner?.pid !== 'number' || owner.host !== hostname() || owner.pid === process.pid) {
-    return false;
-  }
+  if (typeof owner?.pid !== 'number') return undefined;
+  return { pid: owner.pid, host: owner.host };
+}
+
+/** True when `owner` is a process on this host (not this one) that has exited. */
+function isDeadLocal(owner: { pid: number; host: unknown }): boolean {
+  if (owner.host !== hostname() || owner.pid === process.pid) return false;
   try {
     process.kill(owner.pid, 0);
-    return true;
+    return false;
   } catch (err) {
     // EPERM: the process exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }

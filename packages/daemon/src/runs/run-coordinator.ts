@@ -8,6 +8,7 @@ import {
   serializeError,
 } from '@cairn/core';
 import { DaemonError } from '../errors.js';
+import { expiredRunClaims, RunHeartbeats } from '../leases/run-heartbeats.js';
 import type {
   EventRecord,
   RunRecord,
@@ -22,6 +23,7 @@ import { PartitionIndexer } from './partition-indexer.js';
 import { planRun } from './plan-run.js';
 import { failInterruptedRuns } from './recover-runs.js';
 import { requestOf, reusableSteps } from './reexecution.js';
+import { claimRun } from './run-claim.js';
 import { type QueuedRun, RunQueue } from './run-queue.js';
 import { parseRunRequest, type RunRequest, type SubmitResult } from './run-request.js';
 import { findRunByIdempotencyKey, listRunsWithStatus, readQueuedEvent } from './run-store.js';
@@ -43,6 +45,13 @@ export interface RunCoordinatorOptions {
   scope?: 'all' | 'own';
   /** Receives errors that have no caller to go to (a failed append of a worker's event). */
   onError?: (err: unknown) => void;
+  /** Milliseconds between heartbeats of the runs this process executes (`run_claims`). Default 5000. */
+  heartbeatIntervalMs?: number;
+  /**
+   * Scope `all`: fail the runs left started by dead processes on start. Default true; a
+   * `cairn worker` turns it off (the leader daemon recovers by expired heartbeats instead).
+   */
+  recoverOnStart?: boolean;
 }
 
 /** A queued run and what it was submitted with. */
@@ -101,6 +110,8 @@ export class RunCoordinator {
   readonly #executions = new Set<Promise<void>>();
   readonly #submitting = new Map<string, Promise<SubmitResult>>();
   readonly #waiters: RunWaiters;
+  readonly #heartbeats: RunHeartbeats;
+  readonly #recoverOnStart: boolean;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #wakeScheduled = false;
 
@@ -114,6 +125,13 @@ export class RunCoordinator {
     this.#onError = options.onError ?? ((err) => process.emitWarning(String(err)));
     this.#hub = new EventHub(this.#onError);
     this.#indexer = new PartitionIndexer(this.#defs, this.#storage);
+    this.#recoverOnStart = options.recoverOnStart ?? true;
+    this.#heartbeats = new RunHeartbeats({
+      storage: this.#storage,
+      activeRunIds: () => this.activeRunIds,
+      intervalMs: options.heartbeatIntervalMs ?? 5000,
+      onError: this.#onError,
+    });
     this.#waiters = new RunWaiters(this.#storage, (runId) => this.#unknownRun(runId));
   }
 
@@ -138,7 +156,7 @@ export class RunCoordinator {
    */
   async start(): Promise<void> {
     if (this.#state !== 'new') return;
-    if (this.#scope === 'all') {
+    if (this.#scope === 'all' && this.#recoverOnStart) {
       const failed = await failInterruptedRuns(this.#storage, this.#indexer, this.#clock, (e) =>
         this.append(e),
       );
@@ -149,7 +167,57 @@ export class RunCoordinator {
       }
     }
     this.#state = 'running';
+    this.#heartbeats.start();
     this.#wake();
+  }
+
+  /**
+   * After this daemon took the leader lease: fails the runs a dead daemon on this host left
+   * started (requeueing retries) and dispatches the queued runs this coordinator does not know
+   * (submitted by a leader that died before dispatching them). Claims keep every run exactly-once.
+   */
+  async adopt(): Promise<void> {
+    if (this.#state !== 'running' || this.#scope !== 'all') return;
+    const failed = await failInterruptedRuns(
+      this.#storage,
+      this.#indexer,
+      this.#clock,
+      (e) => this.append(e),
+      { onlyDeadOnThisHost: true },
+    );
+    for (const runId of failed) await this.#retryIfAllowed(runId);
+    await this.adoptQueued();
+  }
+
+  /** Queues the runs queued in storage that this coordinator does not know (submitted elsewhere). */
+  async adoptQueued(): Promise<void> {
+    if (this.#state !== 'running' || this.#scope !== 'all') return;
+    for (const { runId } of await listRunsWithStatus(this.#storage, 'queued')) {
+      if (this.#queue.has(runId) || this.#active.has(runId)) continue;
+      const queued = await readQueuedEvent(this.#storage, runId);
+      if (queued !== undefined) this.#enqueue(queued.seq, queued.event);
+    }
+  }
+
+  /**
+   * Fails (or requeues, per `maxRetries`) the started runs whose claimer stopped heartbeating for
+   * `expireMs` (a worker or daemon that died anywhere). The leader calls it each lease pass.
+   */
+  async recoverExpired(expireMs: number): Promise<string[]> {
+    if (this.#state !== 'running') return [];
+    const expired = (await expiredRunClaims(this.#storage, expireMs)).filter(
+      (runId) => !this.#active.has(runId),
+    );
+    if (expired.length === 0) return [];
+    const failed = await failInterruptedRuns(
+      this.#storage,
+      this.#indexer,
+      this.#clock,
+      (e) => this.append(e),
+      { runIds: expired },
+    );
+    for (const runId of failed) await this.#retryIfAllowed(runId);
+    return failed;
   }
 
   /** Appends events through the group commit, then tells `onEvent` subscribers. */
@@ -280,6 +348,7 @@ export class RunCoordinator {
       }
     }
     while (this.#executions.size > 0) await Promise.allSettled([...this.#executions]);
+    await this.#heartbeats.stop();
     await this.#storage.flush();
     this.#state = 'stopped';
   }
@@ -373,6 +442,11 @@ export class RunCoordinator {
     if ((await this.#storage.getRun(runId))?.status !== 'queued') {
       this.#active.delete(runId);
       await this.#runEnded(runId);
+      return;
+    }
+    // Another daemon sharing the database claimed it first (the claim row's key decides).
+    if (!(await claimRun(this.#storage, runId, OWNER, this.#now()))) {
+      this.#active.delete(runId);
       return;
     }
     // The claim: committed before any worker sees the run. Recovery fails a claimed run whose

@@ -10,10 +10,14 @@ const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 /** Runs the child until it printed `lines` committed ids, then SIGKILLs it; returns what it printed. */
 function runAndKill(path: string, tag: string, lines: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, ['--conditions=@cairn/source', '--import', 'tsx', CHILD, path, tag], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      ['--conditions=@cairn/source', '--import', 'tsx', CHILD, path, tag],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     let killed = false;

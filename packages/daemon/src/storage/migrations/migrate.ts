@@ -3,6 +3,7 @@ import { DaemonError } from '../../errors.js';
 import { initialMigration } from './001-initial.js';
 import { backfillsMigration } from './002-backfills.js';
 import { automationMigration } from './003-automation.js';
+import { leasesMigration } from './004-leases.js';
 import type { SqlFlavor } from './sql-flavor.js';
 
 /**
@@ -23,6 +24,7 @@ export function cairnMigrations(flavor: SqlFlavor): Record<string, Migration> {
     '001_initial': initialMigration(flavor),
     '002_backfills': backfillsMigration(),
     '003_automation': automationMigration(flavor),
+    '004_leases': leasesMigration(),
   };
 }
 
