@@ -55,7 +55,7 @@ export type { AssetReport } from './runs/asset-operations.js';
 export type { ConcurrencyLimits, TagLimit } from './runs/concurrency-limits.js';
 export type { EventListener } from './runs/event-hub.js';
 export { INTERRUPTED_MESSAGE } from './runs/recover-runs.js';
-export type { ReexecuteOptions, StopOptions } from './runs/run-coordinator.js';
+export type { ReexecuteOptions, StopOptions } from './runs/run-coordinator-options.js';
 export type { RunRequest, SubmitResult } from './runs/run-request.js';
 export type {
   InstigatorStatus,

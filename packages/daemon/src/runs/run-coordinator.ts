@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import {
-  type Clock,
-  type Definitions,
-  type ExecutionPlan,
-  type RunEvent,
-  serializeError,
-} from '@cairn/core';
+import type { Clock, Definitions } from '@cairn/core';
 import { DaemonError } from '../errors.js';
 import { expiredRunClaims, RunHeartbeats } from '../leases/run-heartbeats.js';
 import type {
@@ -16,77 +9,25 @@ import type {
   StoredEvent,
   StoredRunQueuedEvent,
 } from '../storage/index.js';
-import type { RunExecutionHandle, RunOutcome, WorkerPool } from '../workers/worker-pool-types.js';
-import { blockedBy, type ConcurrencyLimits, type SlotHolder } from './concurrency-limits.js';
+import type { WorkerPool } from '../workers/worker-pool-types.js';
+import { blockedBy, type ConcurrencyLimits } from './concurrency-limits.js';
 import { EventHub, type EventListener } from './event-hub.js';
 import { PartitionIndexer } from './partition-indexer.js';
 import { planRun } from './plan-run.js';
 import { failInterruptedRuns } from './recover-runs.js';
 import { requestOf, reusableSteps } from './reexecution.js';
-import { claimRun } from './run-claim.js';
-import { type QueuedRun, RunQueue } from './run-queue.js';
+import type {
+  ReexecuteOptions,
+  RunCoordinatorOptions,
+  StopOptions,
+} from './run-coordinator-options.js';
+import { type ActiveRun, executeRun, type PendingRun } from './run-execution.js';
+import { RunQueue } from './run-queue.js';
 import { parseRunRequest, type RunRequest, type SubmitResult } from './run-request.js';
 import { findRunByIdempotencyKey, listRunsWithStatus, readQueuedEvent } from './run-store.js';
 import { RunWaiters } from './run-waiters.js';
-import { readUpstreamVersions } from './upstream-versions.js';
-
-/** Options of a `RunCoordinator`. */
-export interface RunCoordinatorOptions {
-  storage: Storage;
-  definitions: Definitions;
-  pool: WorkerPool;
-  clock: Clock;
-  limits: ConcurrencyLimits;
-  /**
-   * `all` (the daemon): recover interrupted runs on start and dispatch every queued run.
-   * `own` (a one-shot `cairn materialize` next to a running daemon): no recovery, and only runs
-   * submitted through this coordinator are dispatched, so two processes never claim one run.
-   */
-  scope?: 'all' | 'own';
-  /** Receives errors that have no caller to go to (a failed append of a worker's event). */
-  onError?: (err: unknown) => void;
-  /** Milliseconds between heartbeats of the runs this process executes (`run_claims`). Default 5000. */
-  heartbeatIntervalMs?: number;
-  /**
-   * Scope `all`: fail the runs left started by dead processes on start. Default true; a
-   * `cairn worker` turns it off (the leader daemon recovers by expired heartbeats instead).
-   */
-  recoverOnStart?: boolean;
-}
-
-/** A queued run and what it was submitted with. */
-interface PendingRun extends QueuedRun {
-  event: StoredRunQueuedEvent;
-}
-
-/** A claimed run: it holds its slots until its execution has ended and its events are stored. */
-interface ActiveRun extends SlotHolder {
-  runId: string;
-  handle?: RunExecutionHandle;
-  cancelReason?: string;
-}
 
 const TERMINAL = new Set(['success', 'failure', 'canceled']);
-
-// Recorded on each claim so that a daemon restarting next to a live `cairn materialize` leaves
-// that process's runs alone.
-const OWNER = Object.freeze({ pid: process.pid, host: hostname() });
-
-/** Options of `reexecute()`. */
-export interface ReexecuteOptions {
-  /** Reuse the steps that materialized in the parent and run only the failed and not-run ones. Default true. */
-  fromFailure?: boolean;
-  /** Tags of the new run. Default: the parent's. */
-  tags?: Record<string, string>;
-  /** Priority of the new run. Default: the parent's. */
-  priority?: number;
-}
-
-/** What `stop()` does with runs that are executing. */
-export interface StopOptions {
-  /** `cancel` (default): cancel them and wait until they have ended; `wait`: let them finish. */
-  running?: 'cancel' | 'wait';
-}
 
 /**
  * The run queue and dispatcher. `submit` plans a request and records it (`run_queued`); the
@@ -436,86 +377,26 @@ export class RunCoordinator {
   }
 
   async #execute(run: PendingRun, active: ActiveRun): Promise<void> {
-    const plan = run.event.plan as ExecutionPlan;
-    const { runId } = run;
-    // Canceled meanwhile by another process sharing the database: never start it.
-    if ((await this.#storage.getRun(runId))?.status !== 'queued') {
-      this.#active.delete(runId);
-      await this.#runEnded(runId);
-      return;
-    }
-    // Another daemon sharing the database claimed it first (the claim row's key decides).
-    if (!(await claimRun(this.#storage, runId, OWNER, this.#now()))) {
-      this.#active.delete(runId);
-      return;
-    }
-    // The claim: committed before any worker sees the run. Recovery fails a claimed run whose
-    // daemon died; nothing ever dispatches a started run again.
-    await this.append([
+    const result = await executeRun(
       {
-        type: 'run_started',
-        runId,
-        timestamp: this.#now(),
-        stepKeys: plan.steps.map((s) => s.key),
-        owner: OWNER,
+        storage: this.#storage,
+        pool: this.#pool,
+        indexer: this.#indexer,
+        now: () => this.#now(),
+        append: (events) => this.append(events),
+        onError: this.#onError,
       },
-    ]);
-    if (active.cancelReason !== undefined) {
-      await this.append([
-        { type: 'run_canceled', runId, timestamp: this.#now(), reason: active.cancelReason },
-      ]);
-      this.#active.delete(runId);
-      await this.#runEnded(runId);
-      return;
-    }
-    let finished = false;
-    let last: Promise<unknown> = Promise.resolve();
-    const onEvent = (event: RunEvent): void => {
-      // The engine's run_started duplicates the claim above.
-      if (event.type === 'run_started') return;
-      if (event.type === 'run_finished') finished = true;
-      last = this.append([this.#indexer.enrich(event)]).catch((err) => this.#onError(err));
-    };
-    let outcome: RunOutcome;
-    try {
-      // Read after the claim, so upstreams materialized by runs that ended before it are seen.
-      const upstreamVersions = await readUpstreamVersions(this.#storage.db, plan);
-      const handle = this.#pool.execute(
-        {
-          runId,
-          plan,
-          ...(run.event.config === undefined ? {} : { config: run.event.config }),
-          ...(run.event.tags === undefined ? {} : { tags: run.event.tags }),
-          upstreamVersions,
-        },
-        onEvent,
-      );
-      active.handle = handle;
-      if (active.cancelReason !== undefined) handle.cancel(active.cancelReason);
-      outcome = await handle.result;
-    } catch (err) {
-      outcome = { status: 'failure', error: serializeError(err) };
-    }
-    // Group commit keeps order, so the last append committing means all have.
-    await last;
-    if (!finished) {
-      await this.append([
-        {
-          type: 'run_finished',
-          runId,
-          timestamp: this.#now(),
-          status: outcome.status,
-          ...(outcome.error === undefined ? {} : { error: outcome.error }),
-        },
-      ]);
-    }
+      run,
+      active,
+    );
     // The slots are free once the run's events are stored; then the waiters learn of the end.
-    this.#active.delete(runId);
+    this.#active.delete(run.runId);
+    if (result === 'claimed-elsewhere') return;
     this.#wake();
-    await this.#runEnded(runId);
+    await this.#runEnded(run.runId);
     // Died outside user code (worker crashed or was killed): a run-level retry may follow.
-    if (outcome.status === 'failure' && outcome.error !== undefined) {
-      await this.#retryIfAllowed(runId);
+    if (typeof result === 'object' && result.status === 'failure' && result.error !== undefined) {
+      await this.#retryIfAllowed(run.runId);
     }
   }
 
