@@ -117,6 +117,19 @@ export function startCairn(
   });
 }
 
+/**
+ * Why the browser tests are skipped on this machine, or undefined when they run. They run whenever
+ * Chromium is installed, and always under CI (where .ci/run installs it, so a missing browser
+ * fails loudly instead of skipping).
+ */
+export const chromiumSkipReason: string | undefined =
+  existsSync(CHROMIUM) || process.env.CI
+    ? undefined
+    : `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set CAIRN_CHROMIUM`;
+if (chromiumSkipReason !== undefined) {
+  console.warn(`[ui e2e] browser tests SKIPPED: ${chromiumSkipReason}.`);
+}
+
 /** Launches headless Chromium; throws a clear error when it is not installed. */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
