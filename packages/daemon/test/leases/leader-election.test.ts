@@ -134,14 +134,16 @@ describe.skipIf(postgresSkipReason !== undefined)(
       const byStatus = Object.fromEntries(rows.map((r) => [r.status, r.n as number]));
       const executions = readFileSync(join(home, 'ping.log'), 'utf8').trim().split('\n').length;
       expect(executions).toBeGreaterThanOrEqual(byStatus.success ?? 0);
-      // At most the one run A was executing when killed ran without recording its end.
-      expect(executions - (byStatus.success ?? 0)).toBeLessThanOrEqual(1);
       const { rows: claims } = await admin(
         (c) =>
           c.query('select count(*)::int as n, count(distinct run_id)::int as d from run_claims'),
         url,
       );
       expect(claims[0].n).toBe(claims[0].d);
+      // No run executed twice: every execution belongs to a distinct claimed run. (Runs A was
+      // executing when it was killed ran without recording their end; under load that can be
+      // more than one, since a tick comes every real second.)
+      expect(executions).toBeLessThanOrEqual(claims[0].d);
     }, 90_000);
   },
 );
