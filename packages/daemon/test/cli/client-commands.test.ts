@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UI_DIST } from '../../src/cli/static-ui.js';
-import { postgresSkipReason, TEST_DATABASE_URL } from '../storage-dialects/dialects.js';
+import {
+  pgAdmin,
+  postgresSkipReason,
+  TEST_DATABASE_URL,
+  testDatabase,
+} from '../storage-dialects/dialects.js';
 import {
   cairn,
   cleanup,
@@ -69,23 +73,14 @@ describe('cairn start', () => {
     'stores everything in Postgres with --database-url',
     { timeout: 90_000 },
     async () => {
-      const database = `cairn_cli_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-      const admin = async (sql: string, url = TEST_DATABASE_URL) => {
-        const c = new pg.Client({ connectionString: url });
-        await c.connect();
-        try {
-          return await c.query(sql);
-        } finally {
-          await c.end();
-        }
-      };
-      await admin(`create database ${database} template template0 lc_collate 'C' lc_ctype 'C'`);
-      const url = new URL(TEST_DATABASE_URL);
-      url.pathname = `/${database}`;
+      const db = testDatabase('cairn_cli');
+      await db.create();
+      const admin = (sql: string, target = TEST_DATABASE_URL) =>
+        pgAdmin((c) => c.query(sql), target);
       const pgHome = tempDir('cairn-cli-pg-');
       const pgServer = await spawnServer(
         ['start', '--defs', RUNS_DEFS, '--home', pgHome, '--port', '0', '--workers', '1'],
-        { env: { CAIRN_RUNS_FIXTURE_DIR: pgHome, CAIRN_DATABASE_URL: url.toString() } },
+        { env: { CAIRN_RUNS_FIXTURE_DIR: pgHome, CAIRN_DATABASE_URL: db.url } },
       );
       try {
         const res = await fetch(`${pgServer.url}/api/runs`, {
@@ -102,13 +97,13 @@ describe('cairn start', () => {
         });
         const rows = await admin(
           `select count(*)::int as n from event_log where run_id = '${runId}' and type = 'materialization'`,
-          url.toString(),
+          db.url,
         );
         expect(rows.rows[0].n).toBe(1);
         expect(existsSync(join(pgHome, 'cairn.db'))).toBe(false);
       } finally {
         expect(await pgServer.stop()).toBe(0);
-        await admin(`drop database if exists ${database} with (force)`);
+        await db.drop();
       }
     },
   );

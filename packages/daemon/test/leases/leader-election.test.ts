@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresSkipReason, TEST_DATABASE_URL } from '../storage-dialects/dialects.js';
+import { pgAdmin, postgresSkipReason, testDatabase } from '../storage-dialects/dialects.js';
 
 /**
  * Leader election across processes: two daemons (separate processes) on one Postgres database.
@@ -16,22 +15,9 @@ import { postgresSkipReason, TEST_DATABASE_URL } from '../storage-dialects/diale
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/lease-daemon.ts', import.meta.url));
 const DEFS = fileURLToPath(new URL('./fixtures/schedule-defs.ts', import.meta.url));
-const database = `cairn_lease_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-const url = (() => {
-  const u = new URL(TEST_DATABASE_URL);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function admin<T>(f: (c: pg.Client) => Promise<T>, target = TEST_DATABASE_URL): Promise<T> {
-  const c = new pg.Client({ connectionString: target });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
-}
+const db = testDatabase('cairn_lease');
+const url = db.url;
+const admin = pgAdmin;
 
 const children: ChildProcess[] = [];
 let home = '';
@@ -39,18 +25,14 @@ let home = '';
 beforeAll(async () => {
   if (postgresSkipReason !== undefined) return;
   home = mkdtempSync(join(tmpdir(), 'cairn-lease-'));
-  await admin((c) =>
-    c.query(
-      `create database ${database} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`,
-    ),
-  );
+  await db.create();
 });
 
 afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   if (postgresSkipReason !== undefined) return;
   rmSync(home, { recursive: true, force: true });
-  await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+  await db.drop();
 });
 
 /** Polls `check` every 50 ms until true; fails after `timeoutMs` with `what`. */

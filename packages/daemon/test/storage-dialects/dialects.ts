@@ -118,3 +118,42 @@ export function describeDialects(title: string, fn: (ctx: DialectContext) => voi
     });
   }
 }
+
+/** Runs `f` with a client connected to `target` (default: the test server's database). */
+export async function pgAdmin<T>(
+  f: (c: pg.Client) => Promise<T>,
+  target = TEST_DATABASE_URL,
+): Promise<T> {
+  const c = new pg.Client({ connectionString: target });
+  await c.connect();
+  try {
+    return await f(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A database of its own for one test file (C collation, as the dialect suite uses). */
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  create(): Promise<void>;
+  drop(): Promise<void>;
+}
+
+/** Names a fresh database `<prefix>_<pid>_<random>` on the test server; create/drop it in hooks. */
+export function testDatabase(prefix: string): TestDatabase {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  return {
+    name,
+    url: withDatabase(TEST_DATABASE_URL, name),
+    create: () =>
+      pgAdmin((c) =>
+        c.query(
+          `create database ${name} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`,
+        ),
+      ).then(() => undefined),
+    drop: () =>
+      pgAdmin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}

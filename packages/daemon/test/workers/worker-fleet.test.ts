@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon } from '../../src/daemon.js';
-import { postgresSkipReason, TEST_DATABASE_URL } from '../storage-dialects/dialects.js';
+import { pgAdmin, postgresSkipReason, testDatabase } from '../storage-dialects/dialects.js';
 import { KEYS } from './fixtures/fleet-defs.js';
 
 /**
@@ -18,22 +18,9 @@ import { KEYS } from './fixtures/fleet-defs.js';
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/fleet-worker.ts', import.meta.url));
 const DEFS = fileURLToPath(new URL('./fixtures/fleet-defs.ts', import.meta.url));
-const database = `cairn_fleet_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
-const url = (() => {
-  const u = new URL(TEST_DATABASE_URL);
-  u.pathname = `/${database}`;
-  return u.toString();
-})();
-
-async function admin<T>(f: (c: pg.Client) => Promise<T>, target = TEST_DATABASE_URL): Promise<T> {
-  const c = new pg.Client({ connectionString: target });
-  await c.connect();
-  try {
-    return await f(c);
-  } finally {
-    await c.end();
-  }
-}
+const db = testDatabase('cairn_fleet');
+const url = db.url;
+const admin = pgAdmin;
 
 const children: ChildProcess[] = [];
 let home = '';
@@ -42,11 +29,7 @@ let daemon: Daemon | undefined;
 beforeAll(async () => {
   if (postgresSkipReason !== undefined) return;
   home = mkdtempSync(join(tmpdir(), 'cairn-fleet-'));
-  await admin((c) =>
-    c.query(
-      `create database ${database} template template0 encoding 'UTF8' lc_collate 'C' lc_ctype 'C'`,
-    ),
-  );
+  await db.create();
 });
 
 afterAll(async () => {
@@ -54,7 +37,7 @@ afterAll(async () => {
   await daemon?.stop();
   if (postgresSkipReason !== undefined) return;
   rmSync(home, { recursive: true, force: true });
-  await admin((c) => c.query(`drop database if exists ${database} with (force)`));
+  await db.drop();
 });
 
 /** Polls `check` every 50 ms until true; fails after `timeoutMs` with `what`. */
