@@ -111,12 +111,17 @@ export class InstigatorStore {
       .execute();
   }
 
-  /** Claims a tick: its id when this call inserted it, undefined when it was claimed before. */
+  /**
+   * Claims a tick: its id when this call inserted it, undefined when it was claimed before. A tick
+   * whose outcome is known up front (a skipped one) is inserted with it, so no crash can leave it
+   * `claimed` and have it fired later.
+   */
   async claim(
     kind: InstigatorKind,
     name: string,
     tickKey: string,
     at: string,
+    skippedBecause?: string,
   ): Promise<number | undefined> {
     const row = await this.#db
       .insertInto('instigator_ticks')
@@ -124,9 +129,9 @@ export class InstigatorStore {
         kind,
         name,
         tick_key: tickKey,
-        status: 'claimed',
+        status: skippedBecause === undefined ? 'claimed' : 'skipped',
         run_ids: '[]',
-        reason: null,
+        reason: skippedBecause ?? null,
         error: null,
         cursor: null,
         created_at: at,
@@ -135,6 +140,27 @@ export class InstigatorStore {
       .returning('id')
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /**
+   * Ticks claimed but never finished, claimed at or before `claimedBefore` (ISO), oldest first:
+   * the process that claimed them died between the claim and the outcome.
+   */
+  async unfinishedTicks(
+    kind: InstigatorKind,
+    name: string,
+    claimedBefore: string,
+  ): Promise<{ id: number; tickKey: string }[]> {
+    const rows = await this.#db
+      .selectFrom('instigator_ticks')
+      .select(['id', 'tick_key'])
+      .where('kind', '=', kind)
+      .where('name', '=', name)
+      .where('status', '=', 'claimed')
+      .where('created_at', '<=', claimedBefore)
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((r) => ({ id: r.id, tickKey: r.tick_key }));
   }
 
   /** Records a claimed tick's outcome. */

@@ -27,6 +27,11 @@ export type ScheduleState = {
  * (core's `dueScheduleTicks`: DST-correct, catch-up per the definition), each claimed as a
  * UNIQUE tick row before its run is submitted (idempotency key = the tick's run key), so a tick
  * fires once even when two daemons share the database; every tick's outcome is recorded.
+ *
+ * The claim and the submission are two writes (the run goes through the event log's writer), so a
+ * process can die between them. The submission is idempotent (its key is the tick's run key), so
+ * a tick found still `claimed` after `resumeClaimedAfterMs` is fired again by whoever leads next:
+ * if the run was submitted before the crash, the same run is returned and no second one is made.
  */
 export class ScheduleRunner {
   readonly #defs: Definitions;
@@ -34,13 +39,20 @@ export class ScheduleRunner {
   readonly #clock: Clock;
   readonly #submit: (request: RunRequest) => Promise<SubmitResult>;
   readonly #schedules: Map<string, ScheduleDefinition>;
+  readonly #resumeAfterMs: number;
 
   constructor(options: {
     defs: Definitions;
     store: InstigatorStore;
     clock: Clock;
     submit: (request: RunRequest) => Promise<SubmitResult>;
+    /**
+     * How long a tick may stay claimed without an outcome before it is taken for abandoned (its
+     * claimer died) and fired again. Default 30 s: far longer than a claim-to-submit takes.
+     */
+    resumeClaimedAfterMs?: number;
   }) {
+    this.#resumeAfterMs = options.resumeClaimedAfterMs ?? 30_000;
     this.#defs = options.defs;
     this.#store = options.store;
     this.#clock = options.clock;
@@ -113,37 +125,21 @@ export class ScheduleRunner {
     const { due, skipped } = dueScheduleTicks(s, { after, now });
     const recorded: TickRecord[] = [];
     for (const t of skipped) {
-      const id = await this.#store.claim('schedule', s.name, t.toISOString(), at);
-      if (id === undefined) continue;
       const reason = `missed tick not caught up (catch-up ${s.catchUpMaxTicks === 0 ? 'is off' : `is capped at ${s.catchUpMaxTicks} ticks`})`;
-      await this.#store.finish(id, { status: 'skipped', reason });
+      const id = await this.#store.claim('schedule', s.name, t.toISOString(), at, reason);
+      if (id === undefined) continue;
       recorded.push(record(id, t, 'skipped', [], reason, null, at));
     }
+    const abandoned = await this.#store.unfinishedTicks(
+      'schedule',
+      s.name,
+      new Date(now.getTime() - this.#resumeAfterMs).toISOString(),
+    );
+    for (const u of abandoned) recorded.push(await this.#fire(s, u.id, new Date(u.tickKey), at));
     for (const t of due) {
       const id = await this.#store.claim('schedule', s.name, t.toISOString(), at);
       if (id === undefined) continue; // Another daemon fired it.
-      try {
-        const result = runRequestForTick(this.#defs, s, t);
-        const req = result.runRequest;
-        if (req === undefined) {
-          const reason = result.skipReason ?? 'nothing to request';
-          await this.#store.finish(id, { status: 'skipped', reason });
-          recorded.push(record(id, t, 'skipped', [], reason, null, at));
-          continue;
-        }
-        const { runId } = await this.#submit({
-          selection: req.assetKeys,
-          ...(req.partitionKey === undefined ? {} : { partitionKey: req.partitionKey }),
-          tags: req.tags,
-          idempotencyKey: `schedule:${req.runKey}`,
-        });
-        await this.#store.finish(id, { status: 'requested', runIds: [runId] });
-        recorded.push(record(id, t, 'requested', [runId], null, null, at));
-      } catch (err) {
-        const error = err instanceof Error ? err.message : String(err);
-        await this.#store.finish(id, { status: 'failed', error });
-        recorded.push(record(id, t, 'failed', [], null, error, at));
-      }
+      recorded.push(await this.#fire(s, id, t, at));
     }
     const last = due[due.length - 1] ?? skipped[skipped.length - 1];
     if (last !== undefined) {
@@ -153,6 +149,31 @@ export class ScheduleRunner {
         await this.#store.update('schedule', s.name, { cursor: last.toISOString() }, at);
     }
     return recorded;
+  }
+
+  /** Submits the run of claimed tick `id` (instant `t`) and records the outcome. */
+  async #fire(s: ScheduleDefinition, id: number, t: Date, at: string): Promise<TickRecord> {
+    try {
+      const result = runRequestForTick(this.#defs, s, t);
+      const req = result.runRequest;
+      if (req === undefined) {
+        const reason = result.skipReason ?? 'nothing to request';
+        await this.#store.finish(id, { status: 'skipped', reason });
+        return record(id, t, 'skipped', [], reason, null, at);
+      }
+      const { runId } = await this.#submit({
+        selection: req.assetKeys,
+        ...(req.partitionKey === undefined ? {} : { partitionKey: req.partitionKey }),
+        tags: req.tags,
+        idempotencyKey: `schedule:${req.runKey}`,
+      });
+      await this.#store.finish(id, { status: 'requested', runIds: [runId] });
+      return record(id, t, 'requested', [runId], null, null, at);
+    } catch (err) {
+      const error = err instanceof Error ? err.message : String(err);
+      await this.#store.finish(id, { status: 'failed', error });
+      return record(id, t, 'failed', [], null, error, at);
+    }
   }
 
   async #describe(s: ScheduleDefinition): Promise<ScheduleState> {

@@ -1,5 +1,8 @@
 import { asset, dailyPartitions, definitions, manualClock, schedule } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RunRequest, SubmitResult } from '../../src/runs/run-request.js';
+import { InstigatorStore } from '../../src/schedules/instigator-store.js';
+import { ScheduleRunner } from '../../src/schedules/schedule-runner.js';
 import { automationDaemon, tempHome } from '../automation/helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -88,6 +91,59 @@ describe('schedules in the daemon', () => {
     expect(runs.runs).toHaveLength(5);
     expect(new Set(runs.runs.map((r) => r.tags['cairn/tick'])).size).toBe(5);
     expect(await a.daemon.schedules.ticks('hourly', { limit: 100 })).toHaveLength(5);
+  });
+
+  it('a tick whose claimer died before or after submitting is fired once by the next tick pass', async () => {
+    const report = asset({ key: 'report' }, () => 1);
+    const hourly = schedule({ name: 'hourly', cron: '0 * * * *', timezone: 'UTC', target: report });
+    const defs = definitions({ assets: [report], schedules: [hourly] });
+    const clock = manualClock(new Date('2024-03-01T00:30:00Z'));
+    const { daemon } = await automationDaemon(defs, home(), { clock, autoStart: false });
+    cleanups.push(() => daemon.stop());
+    await daemon.schedules.tick(); // first sight: from 00:30 on
+    const store = new InstigatorStore(daemon.storage);
+    // A "process" that dies inside the tick: its submit never returns (before or after submitting).
+    const dying = (submitFirst: boolean) =>
+      new ScheduleRunner({
+        defs,
+        store,
+        clock,
+        submit: async (request: RunRequest): Promise<SubmitResult> => {
+          if (submitFirst) await daemon.submit(request);
+          return new Promise<SubmitResult>(() => {});
+        },
+      });
+    const claimedTicks = async () =>
+      (await store.ticks('schedule', 'hourly')).filter((t) => t.status === 'claimed');
+
+    for (const [hour, submitFirst] of [
+      ['01', false],
+      ['02', true],
+    ] as const) {
+      await clock.set(new Date(`2024-03-01T${hour}:00:05Z`));
+      void dying(submitFirst).tick();
+      await expect.poll(claimedTicks).toHaveLength(1);
+      // A claim that is still young belongs to a live process: not stolen, not fired twice.
+      expect(await daemon.schedules.tick()).toEqual([]);
+      await clock.advance(31_000);
+      const resumed = await daemon.schedules.tick();
+      expect(resumed.map((t) => [t.tickKey, t.status])).toEqual([
+        [`2024-03-01T${hour}:00:00.000Z`, 'requested'],
+      ]);
+      expect(await claimedTicks()).toEqual([]);
+      expect(await daemon.schedules.tick()).toEqual([]);
+    }
+    const runs = await daemon.storage.getRuns({ limit: 100 });
+    // One run per tick: the second tick's run was submitted before the "crash" and is reused.
+    expect(runs.runs.map((r) => r.tags['cairn/tick']).sort()).toEqual([
+      '2024-03-01T01:00:00.000Z',
+      '2024-03-01T02:00:00.000Z',
+    ]);
+    const ticks = await daemon.schedules.ticks('hourly');
+    expect(ticks.map((t) => [t.status, t.runIds.length])).toEqual([
+      ['requested', 1],
+      ['requested', 1],
+    ]);
   });
 
   it('catch-up is off by default; partitioned schedules target the latest complete partition; stop persists', async () => {
