@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { StalenessService } from '../../src/staleness/staleness-service.js';
+import { type DialectContext, describeDialects } from '../storage-dialects/dialects.js';
 import { enc, testApi } from './helpers.js';
 
 let cleanups: (() => Promise<void>)[] = [];
@@ -8,8 +9,10 @@ afterEach(async () => {
   cleanups = [];
 });
 
-async function setup() {
-  const t = await testApi();
+/** The grouped queries are dialect-specific SQL: the same scenarios on SQLite and on Postgres. */
+async function setup(ctx: DialectContext) {
+  const { databaseUrl } = await ctx.fresh();
+  const t = await testApi(databaseUrl === undefined ? {} : { databaseUrl });
   cleanups.push(t.cleanup);
   return t;
 }
@@ -17,9 +20,9 @@ async function setup() {
 type Node = { key: string; failingChecks: string[]; status: { stale: number | null } };
 const nodeOf = (nodes: Node[], key: string) => nodes.find((n) => n.key === key)!;
 
-describe('graph status: stale counts and failing checks in one query each', () => {
+describeDialects('graph status: stale counts and failing checks in one query each', (ctx) => {
   it('reports status.stale by default (matching the per-asset summary) and null with stale=false', async () => {
-    const { app, daemon } = await setup();
+    const { app, daemon } = await setup(ctx);
     const { runId } = await daemon.submit({ selection: ['shop/raw_orders', 'shop/orders'] });
     await daemon.waitForRun(runId);
     // A new upstream materialization with another data version makes shop/orders stale.
@@ -48,7 +51,7 @@ describe('graph status: stale counts and failing checks in one query each', () =
   });
 
   it('lists the checks whose latest result failed on each node', async () => {
-    const { app, daemon } = await setup();
+    const { app, daemon } = await setup(ctx);
     const failingOf = async (url: string) => {
       const body = (await app.inject({ url })).json() as { nodes?: Node[]; assets?: Node[] };
       return nodeOf(body.nodes ?? body.assets ?? [], 'shop/orders').failingChecks;

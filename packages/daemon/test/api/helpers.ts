@@ -7,18 +7,23 @@ import { createDaemon, type Daemon } from '../../src/daemon.js';
 import { inProcessPool } from '../runs/in-process-pool.js';
 import defs from './fixtures/api-defs.js';
 
-/** A daemon (fixture definitions, in-process pool, temp home) with an API app over it. */
+/**
+ * A daemon (fixture definitions, in-process pool, temp home) with an API app over it; its storage
+ * is SQLite in the home unless `databaseUrl` names a Postgres database.
+ */
 export async function testApi(
-  options: Omit<BuildAppOptions, 'daemon'> = {},
+  options: Omit<BuildAppOptions, 'daemon'> & { databaseUrl?: string } = {},
 ): Promise<{ daemon: Daemon; app: ApiApp; home: string; cleanup(): Promise<void> }> {
   const home = mkdtempSync(join(tmpdir(), 'cairn-api-'));
   process.env.CAIRN_API_FIXTURE_DIR = home;
+  const { databaseUrl, ...appOptions } = options;
   const daemon = await createDaemon({
     definitions: defs,
     home,
     workerPool: inProcessPool(defs, home, 2),
+    ...(databaseUrl === undefined ? {} : { databaseUrl }),
   });
-  const app = await buildApp({ daemon, ...options });
+  const app = await buildApp({ daemon, ...appOptions });
   return {
     daemon,
     app,
