@@ -12,6 +12,7 @@ import type { AutomationOptions, AutomationTicker } from './automation/automatio
 import { BackfillManager } from './backfills/backfill-manager.js';
 import { loadDefinitions } from './definitions/load-definitions.js';
 import { DaemonError } from './errors.js';
+import { OrderedEventFeed } from './events/ordered-event-feed.js';
 import { ExpiredRunReaper } from './leases/expired-run-reaper.js';
 import { LeaderLease } from './leases/leader-lease.js';
 import { AssetOperations, type AssetReport } from './runs/asset-operations.js';
@@ -305,15 +306,23 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     append: (events) => coordinator.append(events),
   });
   const backfills = new BackfillManager({ storage, definitions, runs: coordinator, clock });
+  // Every committed event in id order, this process's and other processes' (workers, other
+  // daemons, `cairn materialize`), for the state, the backfills, the API's caches and streams.
+  const feed = new OrderedEventFeed({
+    storage,
+    after: await storage.getLastEventId(),
+    onError: (err) => process.emitWarning(String(err)),
+  });
+  coordinator.onEvent((record) => feed.offer(record));
   // A run of a backfill ended: its next chunk may go now rather than at the next interval.
-  coordinator.onEvent(({ event }) => {
+  feed.subscribe(({ event }) => {
     if (event.type === 'run_finished' || event.type === 'run_canceled') backfills.wake();
   });
   // Subscribe before loading so no event committed meanwhile is missed (the state skips the
   // ones it loaded by event id).
   let services: AutomationServices | undefined;
   const early: EventRecord[] = [];
-  coordinator.onEvent((record) => {
+  feed.subscribe((record) => {
     if (services === undefined) early.push(record);
     else services.onEvent(record);
   });
@@ -370,6 +379,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await backfills.stop();
     },
   });
+  // Every daemon sees every event; only the leader sends alerts, so each is sent once (a one-shot
+  // `cairn materialize`, scope own, never leads and alerts on its own events).
+  auto.alerts.onlyWhen(() => lease.isLeader || (o.scope ?? 'all') === 'own');
   let stopped: Promise<void> | undefined;
   const daemon: Daemon = {
     home,
@@ -383,6 +395,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     alerts: auto.alerts,
     isLeader: () => lease.isLeader,
     start: async () => {
+      feed.start();
       await coordinator.start();
       // A one-shot `cairn materialize` (scope own) must not fire schedules or automation.
       if ((o.scope ?? 'all') === 'all') await lease.start();
@@ -396,6 +409,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
           await backfills.stop();
           await coordinator.stop(stopOptions);
           await pool.close();
+          await feed.close();
         } finally {
           await storage.close();
         }
@@ -411,7 +425,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     reportObservation: (report) => assets.reportObservation(report),
     addDynamicPartitions: (name, keys) => assets.addDynamicPartitions(name, keys),
     removeDynamicPartitions: (name, keys) => assets.removeDynamicPartitions(name, keys),
-    onEvent: (listener) => coordinator.onEvent(listener),
+    onEvent: (listener) => feed.subscribe(listener),
   };
   if (o.autoStart !== false) {
     try {

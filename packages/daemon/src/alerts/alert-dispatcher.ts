@@ -59,6 +59,7 @@ export class AlertDispatcher {
   readonly #pending = new Set<Promise<void>>();
   readonly #timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   #stopped = false;
+  #gate: () => boolean = () => true;
 
   constructor(options: {
     storage: Storage;
@@ -74,9 +75,17 @@ export class AlertDispatcher {
     this.#timeoutMs = options.delivery?.timeoutMs ?? 10_000;
   }
 
+  /**
+   * Sends alerts only while `gate()` is true (the daemon passes "this daemon leads": every daemon
+   * sharing a database sees every event, and one of them must alert).
+   */
+  onlyWhen(gate: () => boolean): void {
+    this.#gate = gate;
+  }
+
   /** Queues the alert for every webhook that wants `event`; never throws, never waits. */
   notify(event: AlertEventType, details: Record<string, unknown>): void {
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#gate()) return;
     const payload = { event, timestamp: this.#clock.now().toISOString(), ...details };
     for (const target of this.#targets) {
       if (target.events !== undefined && !target.events.includes(event)) continue;
