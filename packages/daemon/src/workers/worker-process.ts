@@ -36,12 +36,11 @@ export interface WorkerProcessOptions {
 const STDERR_TAIL_CHARS = 4096;
 const OOM = /heap out of memory|Reached heap limit|Allocation failed/;
 
+// Running from the TypeScript sources (the workspace) or from the compiled package.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
 // The worker entry next to this file: worker-main.ts from sources, worker-main.js once built.
 const WORKER_MAIN = fileURLToPath(
-  new URL(
-    import.meta.url.endsWith('.ts') ? './worker-main.ts' : './worker-main.js',
-    import.meta.url,
-  ),
+  new URL(FROM_SOURCES ? './worker-main.ts' : './worker-main.js', import.meta.url),
 );
 // tsx resolved from the daemon's own dependencies, not from the user's cwd, so `--import` works
 // wherever the daemon is started. Node >= 20.6 runs it through module.register().
@@ -50,7 +49,9 @@ const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).
 /** The node flags a worker is started with. */
 export function workerExecArgv(memoryLimitMb: number): string[] {
   return [
-    '--conditions=@cairn/source',
+    // From sources, `@cairn/*` must resolve to src/index.ts too; a compiled daemon's workers use
+    // the compiled packages (the tsx loader stays: the user's definitions may be TypeScript).
+    ...(FROM_SOURCES ? ['--conditions=@cairn/source'] : []),
     '--import',
     TSX_LOADER,
     `--max-old-space-size=${memoryLimitMb}`,
