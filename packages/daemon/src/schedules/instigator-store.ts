@@ -224,6 +224,20 @@ export class InstigatorStore {
     return row !== undefined;
   }
 
+  /**
+   * The run a claimed run key submitted: a run id, null when the key was claimed but its run never
+   * recorded (the claimer died in between), undefined when the key was never claimed.
+   */
+  async runKeyRun(sensor: string, runKey: string): Promise<string | null | undefined> {
+    const row = await this.#db
+      .selectFrom('sensor_run_keys')
+      .select('run_id')
+      .where('sensor', '=', sensor)
+      .where('run_key', '=', runKey)
+      .executeTakeFirst();
+    return row === undefined ? undefined : row.run_id;
+  }
+
   /** Records the run a claimed run key submitted. */
   async setRunKeyRun(sensor: string, runKey: string, runId: string): Promise<void> {
     await this.#db

@@ -169,8 +169,14 @@ export class SensorRunner {
       const runIds: string[] = [];
       const duplicates: string[] = [];
       for (const [i, req] of ev.runRequests.entries()) {
-        // A run key is submitted at most once per sensor, ever.
-        if (req.runKey !== undefined && !(await store.claimRunKey(s.name, req.runKey, at))) {
+        // A run key is submitted at most once per sensor, ever. A key claimed with no run recorded
+        // is one whose claimer died before its submission was recorded: the cursors did not move,
+        // so the sensor asks again, and the idempotent submission finishes the job exactly once.
+        if (
+          req.runKey !== undefined &&
+          !(await store.claimRunKey(s.name, req.runKey, at)) &&
+          (await store.runKeyRun(s.name, req.runKey)) !== null
+        ) {
           duplicates.push(req.runKey);
           continue;
         }

@@ -8,6 +8,7 @@ import {
   sensor,
 } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { InstigatorStore } from '../../src/schedules/instigator-store.js';
 import { automationDaemon, run, tempHome } from '../automation/helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -68,6 +69,43 @@ describe('sensors in the daemon', () => {
     await second.daemon.sensors.stop('files');
     await clock.advance(60_000);
     expect(await second.daemon.sensors.tick()).toEqual([]);
+  });
+
+  it('a run key claimed by a sensor tick that died before recording its run is submitted once', async () => {
+    const raw = asset({ key: 'raw' }, () => 1);
+    const files = sensor({
+      name: 'files',
+      intervalSeconds: 30,
+      target: raw,
+      fn: () => ({ runRequests: [{ runKey: 'never-submitted' }, { runKey: 'submitted' }] }),
+    });
+    const defs = definitions({ assets: [raw], sensors: [files] });
+    const clock = manualClock(new Date('2024-03-01T00:00:00Z'));
+    const { daemon } = await automationDaemon(defs, home(), { clock, autoStart: false });
+    cleanups.push(() => daemon.stop());
+    // What a tick that died leaves: both keys claimed, one run submitted, no run recorded.
+    const store = new InstigatorStore(daemon.storage);
+    const at = clock.now().toISOString();
+    expect(await store.claimRunKey('files', 'never-submitted', at)).toBe(true);
+    expect(await store.claimRunKey('files', 'submitted', at)).toBe(true);
+    const { runId: early } = await daemon.submit({
+      selection: 'raw',
+      tags: { 'cairn/sensor': 'files' },
+      idempotencyKey: 'sensor:files:submitted',
+    });
+    expect(await store.runKeyRun('files', 'submitted')).toBeNull();
+
+    const [tick] = await daemon.sensors.tick();
+    expect(tick).toMatchObject({ status: 'requested' });
+    expect(tick!.runIds).toHaveLength(2);
+    expect(tick!.runIds).toContain(early);
+    expect((await daemon.storage.getRuns()).runs).toHaveLength(2);
+    expect(await store.runKeyRun('files', 'submitted')).toBe(early);
+    // From now on both keys are done.
+    await clock.advance(31_000);
+    const [again] = await daemon.sensors.tick();
+    expect(again).toMatchObject({ status: 'skipped' });
+    expect((await daemon.storage.getRuns()).runs).toHaveLength(2);
   });
 
   it('applies dynamic partition requests before submitting runs for the new keys', async () => {
