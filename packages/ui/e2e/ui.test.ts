@@ -35,6 +35,14 @@ let home: string | undefined;
 let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
+/**
+ * A day whose revenue is below 10,000, so the warn check revenue_in_usual_range fails on it, found
+ * from the example's own deterministic data.
+ */
+const failingDay = Array.from(
+  { length: 28 },
+  (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`,
+).find((d) => revenueOf(d) < 10_000)!;
 
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 
@@ -124,10 +132,7 @@ describe.skipIf(chromiumSkipReason !== undefined)('the web UI on examples/shop',
   it('shows a failing check on the asset, the checks page and the graph', async () => {
     // The warn check revenue_in_usual_range fails on days whose revenue is below 10,000: find one
     // from the example's own deterministic data, then materialize its chain through the API.
-    const day = Array.from(
-      { length: 28 },
-      (_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`,
-    ).find((d) => revenueOf(d) < 10_000)!;
+    const day = failingDay;
     const base = server!.url;
     const { backfillId } = await postJson<{ backfillId: string }>(`${base}/api/runs`, {
       selection: ['shop/raw_orders', 'shop/cleaned_orders'],
@@ -184,6 +189,45 @@ describe.skipIf(chromiumSkipReason !== undefined)('the web UI on examples/shop',
     expect(await page.evaluate('window.__noReload')).toBe(true);
   }, 60_000);
 
+  it('shows a stale partition with its causes back to the re-materialized root', async () => {
+    // daily_revenue <- cleaned_orders <- raw_orders, all materialized for `failingDay` above.
+    // raw_orders has no code version, so materializing it again gives it a new data version:
+    // cleaned_orders of that day and region becomes stale (data), daily_revenue of the day stale
+    // because cleaned_orders is (upstream).
+    const base = server!.url;
+    const { runId } = await postJson<{ runId: string }>(`${base}/api/runs`, {
+      selection: ['shop/raw_orders'],
+      partitions: { keys: [`${failingDay}|eu`] },
+    });
+    await expect
+      .poll(
+        async () =>
+          (await getJson<{ run: { status: string } }>(`${base}/api/runs/${runId}`)).run.status,
+        { timeout: 60_000, interval: 250 },
+      )
+      .toBe('success');
+    await page.goto(`${base}/assets/${encodeURIComponent('shop/daily_revenue')}`);
+    await page.getByRole('heading', { name: 'Stale partitions' }).waitFor({ timeout: 20_000 });
+    await page.getByLabel('Partition key').fill(failingDay);
+    await page.getByRole('button', { name: 'Find' }).click();
+    const detail = page.getByTestId('partition-detail');
+    await expect.poll(() => detail.textContent(), { timeout: 20_000 }).toContain('stale');
+    const causes = page.getByTestId('stale-causes');
+    // The direct cause names the upstream partition; the explanation goes back to the root.
+    await expect
+      .poll(() => causes.textContent(), { timeout: 20_000 })
+      .toContain(`upstream: shop/cleaned_orders ${failingDay}|eu is stale`);
+    expect(await causes.textContent()).toContain(`shop/raw_orders ${failingDay}|eu`);
+    await detail.scrollIntoViewIfNeeded();
+    await shot('asset-stale');
+    // The same facts the API gives.
+    const api = await getJson<{ partitions: { status: string; explanation: string }[] }>(
+      `${base}/api/assets/${encodeURIComponent('shop/daily_revenue')}/staleness?partition=${failingDay}`,
+    );
+    expect(api.partitions[0]!.status).toBe('stale');
+    expect(api.partitions[0]!.explanation).toContain(`shop/raw_orders ${failingDay}|eu`);
+  }, 120_000);
+
   it('lists runs, backfills and automation, and answers unknown pages clearly', async () => {
     await page.goto(`${server!.url}/runs`);
     await page.getByTestId('runs').waitFor();
@@ -200,6 +244,8 @@ describe.skipIf(chromiumSkipReason !== undefined)('the web UI on examples/shop',
     await page.goto(`${server!.url}/assets/${encodeURIComponent('shop/nope')}`);
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toContain('Not found');
+    expect(await page.getByRole('alert').textContent()).toContain('CAIRN_UNKNOWN_ASSET');
+    await shot('asset-not-found');
     await page.goto(`${server!.url}/runs/00000000-0000-0000-0000-000000000000`);
     await page.getByRole('alert').waitFor();
   }, 60_000);

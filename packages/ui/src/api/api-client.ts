@@ -84,7 +84,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     throw new ApiError(
       0,
       'CAIRN_UI_UNREACHABLE',
-      `The daemon did not answer ${method} ${path} (${(err as Error).message}). Is \`cairn dev\` running?`,
+      `The daemon did not answer ${method} ${path} (${(err as Error).message}). Is cairn dev running?`,
     );
   }
   const text = await res.text();

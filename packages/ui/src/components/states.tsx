@@ -21,13 +21,17 @@ export function ErrorState({ error, retry }: { error: ApiError; retry?: () => vo
           ? 'Sign-in needed'
           : `Error ${error.status}`;
   const hint =
-    error.status === 0
-      ? 'Start it with `cairn dev` (or `cairn daemon`) and retry.'
-      : error.status === 401
-        ? 'Enter the API token in the field at the top right.'
-        : error.status === 404
-          ? 'Check the address; the asset, run or backfill may not exist in these definitions.'
-          : '';
+    error.status === 0 ? (
+      <>
+        Start it with <code>cairn dev</code> (or <code>cairn start</code>) and retry.
+      </>
+    ) : error.status === 401 ? (
+      'Enter the API token in the field at the top right.'
+    ) : error.status === 404 ? (
+      'Check the address; the asset, run or backfill may not exist in these definitions.'
+    ) : (
+      ''
+    );
   return (
     <div className="error-state" role="alert">
       <strong>{title}</strong>

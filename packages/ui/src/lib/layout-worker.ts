@@ -1,16 +1,27 @@
 /// <reference lib="webworker" />
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ELK as ElkApi } from 'elkjs/lib/elk-api.js';
 import { bandedLayout } from './banded-layout.js';
 import type { Box, LayoutInput, LayoutResult } from './layout-types.js';
 
 /**
  * The layout worker: lays the graph out off the main thread so the page stays responsive while a
  * large graph is placed. ELK (layered, groups as compound nodes) for graphs up to `elkMaxNodes`,
- * the linear banded layout above that.
+ * the linear banded layout above that. ELK (1.4 MB) is loaded on first use only, so a large graph
+ * does not wait ~300 ms for a script it never runs.
  */
-const elk = new ELK();
+let elkPromise: Promise<ElkApi> | null = null;
+
+function loadElk(): Promise<ElkApi> {
+  elkPromise ??= import('elkjs/lib/elk.bundled.js').then((m) => {
+    // elk.bundled.js installs its own onmessage when it finds itself in a worker: put ours back.
+    self.onmessage = onMessage;
+    return new m.default();
+  });
+  return elkPromise;
+}
 
 async function elkLayout(input: LayoutInput): Promise<Omit<LayoutResult, 'engine' | 'ms'>> {
+  const elk = await loadElk();
   const byGroup = new Map<string, LayoutInput['nodes']>();
   for (const n of input.nodes) {
     let list = byGroup.get(n.group);
@@ -57,9 +68,7 @@ async function elkLayout(input: LayoutInput): Promise<Omit<LayoutResult, 'engine
   return { positions, groups };
 }
 
-// Assigned after the imports ran, so this handler replaces the one elk.bundled.js installs when it
-// finds itself inside a worker.
-self.onmessage = async (msg: MessageEvent<{ id: number; input: LayoutInput }>) => {
+async function onMessage(msg: MessageEvent<{ id: number; input: LayoutInput }>): Promise<void> {
   const { id, input } = msg.data;
   const t0 = performance.now();
   try {
@@ -80,4 +89,6 @@ self.onmessage = async (msg: MessageEvent<{ id: number; input: LayoutInput }>) =
       warning: String(err),
     });
   }
-};
+}
+
+self.onmessage = onMessage;

@@ -1,4 +1,4 @@
-import { Handle, type Node, type NodeProps, Position } from '@xyflow/react';
+import { Handle, type Node, type NodeHandle, type NodeProps, Position } from '@xyflow/react';
 import { memo } from 'react';
 import type { AssetNode } from '../api/api-types.js';
 import { HealthStrip } from '../components/health-bar.js';
@@ -21,6 +21,22 @@ export type GroupFlowNode = Node<{ label: string }, 'group'>;
 /** Node size in px (the layout reserves exactly this). */
 export const NODE_WIDTH = 230;
 export const NODE_HEIGHT = 100;
+
+/**
+ * Where the two handles of an asset node are (edges in on the left, out on the right, mid-height),
+ * given up front so React Flow does not have to draw a node to measure them.
+ */
+export const ASSET_HANDLES: NodeHandle[] = [
+  { type: 'target', position: Position.Left, x: 0, y: NODE_HEIGHT / 2, width: 1, height: 1 },
+  {
+    type: 'source',
+    position: Position.Right,
+    x: NODE_WIDTH,
+    y: NODE_HEIGHT / 2,
+    width: 1,
+    height: 1,
+  },
+];
 
 /** An asset on the lineage graph: key, kinds, status by colour and word, health strip, failing checks. */
 export const AssetNodeView = memo(function AssetNodeView({ data }: NodeProps<AssetFlowNode>) {

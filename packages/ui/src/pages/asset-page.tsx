@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/api-client.js';
 import type { MaterializationRecord } from '../api/api-types.js';
@@ -41,6 +41,16 @@ export function AssetPage() {
   const [dialogKey, setDialogKey] = useState<string | null | undefined>(undefined);
   const [confirmWipe, setConfirmWipe] = useState(false);
   const [note, setNote] = useState<string | null>(null);
+  const wipeCancel = useRef<HTMLButtonElement>(null);
+  const wipeOpener = useRef<HTMLButtonElement>(null);
+  // The confirmation takes the focus (on Cancel, the safe answer) and gives it back when it closes.
+  useEffect(() => {
+    if (confirmWipe) wipeCancel.current?.focus();
+  }, [confirmWipe]);
+  const closeWipe = () => {
+    setConfirmWipe(false);
+    wipeOpener.current?.focus();
+  };
 
   if (detail.error && !detail.data)
     return <ErrorState error={detail.error} retry={detail.reload} />;
@@ -62,12 +72,24 @@ export function AssetPage() {
         <button type="button" className="primary" onClick={() => setDialogKey(null)}>
           Materialize…
         </button>
-        <button type="button" className="danger" onClick={() => setConfirmWipe(true)}>
+        <button
+          ref={wipeOpener}
+          type="button"
+          className="danger"
+          onClick={() => setConfirmWipe(true)}
+        >
           Wipe…
         </button>
       </header>
       {confirmWipe && (
-        <div className="confirm" role="alertdialog" aria-label="Confirm wipe">
+        <div
+          className="confirm"
+          role="alertdialog"
+          aria-label="Confirm wipe"
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') closeWipe();
+          }}
+        >
           <p>
             Wipe every materialization record of <code>{asset.key}</code>? Its partitions become
             missing; the data itself is not deleted.
@@ -75,7 +97,7 @@ export function AssetPage() {
           <button type="button" className="danger" onClick={() => void wipe()}>
             Wipe {asset.status.total.toLocaleString()} partition(s)
           </button>
-          <button type="button" onClick={() => setConfirmWipe(false)}>
+          <button ref={wipeCancel} type="button" onClick={closeWipe}>
             Cancel
           </button>
         </div>

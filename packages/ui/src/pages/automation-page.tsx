@@ -1,10 +1,23 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { ApiError, api } from '../api/api-client.js';
 import type { Tick, TickSource } from '../api/api-types.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { useApi } from '../lib/use-api.js';
+
+// Ticks are not events on the live stream, so the lists are read again this often (ms).
+const REFRESH_MS = 5000;
+
+/** Calls `reload` every `ms` while the page is visible. */
+function useRefresh(reload: () => void, ms = REFRESH_MS): void {
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, ms);
+    return () => clearInterval(timer);
+  }, [reload, ms]);
+}
 
 /** Schedules, sensors (start/stop, ticks with reasons) and automation evaluations. */
 export function AutomationPage() {
@@ -20,16 +33,21 @@ export function AutomationPage() {
 
 function TickSources({ kind }: { kind: 'schedules' | 'sensors' }) {
   const list = useApi(() => api.tickSources(kind), [kind]);
+  useRefresh(list.reload);
   const [open, setOpen] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const title = kind === 'schedules' ? 'Schedules' : 'Sensors';
   const toggle = async (s: TickSource) => {
     setError(null);
+    setBusy(s.name);
     try {
       await api.tickSourceAction(kind, s.name, s.status === 'running' ? 'stop' : 'start');
       list.reload();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(err instanceof ApiError ? `${err.message} (${err.code})` : String(err));
+    } finally {
+      setBusy(null);
     }
   };
   return (
@@ -51,7 +69,7 @@ function TickSources({ kind }: { kind: 'schedules' | 'sensors' }) {
       ) : list.data.length === 0 ? (
         <Empty>No {kind} in the definitions.</Empty>
       ) : (
-        <table className="table">
+        <table className="table" data-testid={kind}>
           <thead>
             <tr>
               <th>Name</th>
@@ -64,11 +82,13 @@ function TickSources({ kind }: { kind: 'schedules' | 'sensors' }) {
           </thead>
           <tbody>
             {list.data.map((s) => (
-              <tr key={s.name}>
+              <tr key={s.name} data-testid={`${kind}-${s.name}`}>
                 <td>
                   <button
                     type="button"
                     className="link"
+                    aria-expanded={open === s.name}
+                    title={`Show the ticks of ${s.name}`}
                     onClick={() => setOpen(open === s.name ? null : s.name)}
                   >
                     {s.name}
@@ -87,7 +107,12 @@ function TickSources({ kind }: { kind: 'schedules' | 'sensors' }) {
                 <td>{s.nextTickAt ? new Date(s.nextTickAt).toLocaleString() : '—'}</td>
                 <td>{s.lastTick ? tickText(s.lastTick) : '—'}</td>
                 <td>
-                  <button type="button" onClick={() => void toggle(s)}>
+                  <button
+                    type="button"
+                    aria-label={`${s.status === 'running' ? 'Stop' : 'Start'} ${s.name}`}
+                    disabled={busy === s.name}
+                    onClick={() => void toggle(s)}
+                  >
                     {s.status === 'running' ? 'Stop' : 'Start'}
                   </button>
                 </td>
@@ -103,10 +128,11 @@ function TickSources({ kind }: { kind: 'schedules' | 'sensors' }) {
 
 function Ticks({ kind, name }: { kind: 'schedules' | 'sensors'; name: string }) {
   const ticks = useApi(() => api.ticks(kind, name, 30), [kind, name]);
-  if (ticks.error) return <ErrorState error={ticks.error} />;
+  useRefresh(ticks.reload);
+  if (ticks.error) return <ErrorState error={ticks.error} retry={ticks.reload} />;
   if (!ticks.data) return <Loading what="ticks" />;
   return (
-    <div className="card">
+    <div className="card" data-testid={`ticks-${name}`}>
       <h3>Ticks of {name}</h3>
       {ticks.data.ticks.length === 0 ? (
         <p className="muted">No ticks yet.</p>
@@ -162,10 +188,14 @@ function TickList({ ticks }: { ticks: Tick[] }) {
 
 /** A tick in one line: when, outcome and why. */
 function tickText(t: Tick): string {
-  const when = typeof t.timestamp === 'string' ? new Date(t.timestamp).toLocaleString() : '';
+  // Schedule and sensor ticks carry `createdAt` (and `tickKey`), evaluations a `timestamp`.
+  const at = [t.timestamp, t.createdAt, t.tickKey].find((v) => typeof v === 'string');
+  const when = typeof at === 'string' ? new Date(at).toLocaleString() : '';
   const status =
     t.status ?? (typeof t.requested === 'boolean' ? (t.requested ? 'requested' : 'skipped') : '');
   const assetKey = typeof t.assetKey === 'string' ? ` ${t.assetKey}` : '';
-  const reason = t.reason ?? (typeof t.skipReason === 'string' ? t.skipReason : '');
+  const reason =
+    t.reason ??
+    (typeof t.skipReason === 'string' ? t.skipReason : typeof t.error === 'string' ? t.error : '');
   return `${when} ${status}${assetKey}${reason ? ` — ${reason}` : ''}`.trim();
 }

@@ -14,11 +14,13 @@ import { api } from '../api/api-client.js';
 import type { AssetNode, GraphResponse } from '../api/api-types.js';
 import { MaterializeDialog } from '../components/materialize-dialog.js';
 import { Empty, ErrorState, Loading } from '../components/states.js';
+import { assetStatusWord } from '../lib/asset-status.js';
 import { failingChecks } from '../lib/failing-checks.js';
-import { layoutInWorker } from '../lib/layout-client.js';
+import { layoutInWorker, warmLayoutWorker } from '../lib/layout-client.js';
 import type { LayoutResult } from '../lib/layout-types.js';
 import { useApi, useLiveEvents } from '../lib/use-api.js';
 import {
+  ASSET_HANDLES,
   type AssetFlowNode,
   AssetNodeView,
   type GroupFlowNode,
@@ -27,8 +29,15 @@ import {
   NODE_WIDTH,
 } from './asset-node.js';
 import { GraphSidePanel } from './graph-side-panel.js';
+import { useGraphKeyboard } from './use-graph-keyboard.js';
 
 const nodeTypes = { asset: AssetNodeView, group: GroupNodeView };
+
+// What screen readers announce on a focused node (React Flow's default talks about deleting nodes).
+const ARIA_LABELS = {
+  'node.a11yDescription.default':
+    'Enter opens the asset panel, Space adds the asset to the selection, arrow keys move to upstream (left), downstream (right) and neighbouring (up, down) assets.',
+};
 
 // ELK's layered layout is superlinear; above this many assets the banded layout takes over.
 const ELK_MAX_NODES = 400;
@@ -62,10 +71,15 @@ function GraphView() {
   const [filterText, setFilterText] = useState(select);
   const [search, setSearch] = useState('');
   const graph = useApi<GraphResponse>(async () => {
-    const full = await api.graph();
+    if (select === '') {
+      const full = await api.graph();
+      performance.mark('cairn:graph-fetched');
+      return full;
+    }
+    // The daemon parses the selection; the edges come from the whole graph (GET /api/graph has no
+    // selection), read at the same time rather than one after the other.
+    const [full, { assets }] = await Promise.all([api.graph(), api.assets({ select })]);
     performance.mark('cairn:graph-fetched');
-    if (select === '') return full;
-    const { assets } = await api.assets({ select });
     const keep = new Set(assets.map((a) => a.key));
     return { nodes: assets, edges: full.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };
   }, [select]);
@@ -77,7 +91,10 @@ function GraphView() {
   const [selected, setSelected] = useState<string[]>([]);
   const [dialog, setDialog] = useState<AssetNode[] | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
+  const panelRef = useRef<HTMLElement>(null);
   const flow = useReactFlow();
+  // Start the layout worker (and its script download) while the graph is still being fetched.
+  useEffect(() => warmLayoutWorker(), []);
 
   const data = graph.data;
   // Lay out again only when the set of nodes or edges changes, not when a status does.
@@ -85,12 +102,18 @@ function GraphView() {
     () => (data ? `${data.nodes.map((n) => n.key).join(',')}|${data.edges.length}` : ''),
     [data],
   );
+  // The layout depends on the node and edge set only (`sig`): a status update gives a new `data`
+  // with the same set, and must not cancel a layout in flight (during a backfill the graph reloads
+  // four times a second, faster than ELK places a few hundred assets, so it would never land).
+  const dataRef = useRef(data);
+  dataRef.current = data;
   useEffect(() => {
-    if (!data || sig === layout?.sig) return;
+    const d = dataRef.current;
+    if (!d) return;
     let live = true;
     layoutInWorker({
-      nodes: data.nodes.map((n) => ({ id: n.key, group: n.group })),
-      edges: data.edges.map((e) => ({ from: e.from, to: e.to })),
+      nodes: d.nodes.map((n) => ({ id: n.key, group: n.group })),
+      edges: d.edges.map((e) => ({ from: e.from, to: e.to })),
       nodeWidth: NODE_WIDTH,
       nodeHeight: NODE_HEIGHT,
       elkMaxNodes: ELK_MAX_NODES,
@@ -98,12 +121,12 @@ function GraphView() {
       if (!live) return;
       performance.mark('cairn:layout-done');
       setLayout({ sig, result });
-      document.body.dataset.graphReady = String(data.nodes.length);
+      document.body.dataset.graphReady = String(d.nodes.length);
       document.body.dataset.layoutEngine = result.engine;
       // Fitting thousands of nodes on screen would draw all of them (3.5 s for 2,000 here); large
       // graphs open at a readable zoom on their upstream end, so only the visible nodes render.
       requestAnimationFrame(() =>
-        data.nodes.length > LARGE_GRAPH
+        d.nodes.length > LARGE_GRAPH
           ? flow.setViewport({ x: 16, y: 16, zoom: 0.7 })
           : flow.fitView({ padding: 0.1, maxZoom: 1 }),
       );
@@ -111,7 +134,7 @@ function GraphView() {
     return () => {
       live = false;
     };
-  }, [data, sig, layout?.sig, flow]);
+  }, [sig, flow]);
 
   useEffect(() => {
     if (!data) return;
@@ -122,25 +145,15 @@ function GraphView() {
     };
   }, [data]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      const typing =
-        e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
-      if (e.key === '/' && !typing) {
-        e.preventDefault();
-        searchRef.current?.focus();
-      } else if (e.key === 'Escape') setOpenKey(null);
-      else if (e.key === 'Enter' && !typing) {
-        // Tab moves between nodes (React Flow makes them focusable); Enter opens the focused one.
-        const id = (document.activeElement as HTMLElement | null)
-          ?.closest('.react-flow__node-asset')
-          ?.getAttribute('data-id');
-        if (id) setOpenKey(id);
-      }
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const keys = useGraphKeyboard({
+    positions: layout?.result.positions,
+    edges: data?.edges,
+    openKey,
+    setOpenKey,
+    setSelected,
+    searchRef,
+    panelRef,
+  });
 
   const needle = search.trim().toLowerCase();
   const nodes = useMemo<(AssetFlowNode | GroupFlowNode)[]>(() => {
@@ -155,21 +168,32 @@ function GraphView() {
       draggable: false,
       focusable: false,
       zIndex: -1,
+      measured: { width: box.width, height: box.height },
+      handles: [],
     }));
-    const assets: AssetFlowNode[] = data.nodes.map((a) => ({
-      id: a.key,
-      type: 'asset',
-      position: layout.result.positions[a.key] ?? { x: 0, y: 0 },
-      data: {
-        asset: a,
-        failing: failing.get(a.key) ?? [],
-        dimmed: needle !== '' && !a.key.toLowerCase().includes(needle),
-        picked: selected.includes(a.key),
-      },
-      draggable: false,
-      width: NODE_WIDTH,
-      height: NODE_HEIGHT,
-    }));
+    const picked = new Set(selected);
+    const assets: AssetFlowNode[] = data.nodes.map((a) => {
+      const fails = failing.get(a.key) ?? [];
+      return {
+        id: a.key,
+        type: 'asset',
+        position: layout.result.positions[a.key] ?? { x: 0, y: 0 },
+        data: {
+          asset: a,
+          failing: fails,
+          dimmed: needle !== '' && !a.key.toLowerCase().includes(needle),
+          picked: picked.has(a.key),
+        },
+        ariaLabel: `${a.key}, ${assetStatusWord(a.status)}${fails.length > 0 ? `, ${fails.length} failing check${fails.length === 1 ? '' : 's'}` : ''}${picked.has(a.key) ? ', selected' : ''}`,
+        draggable: false,
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        // Known size and handles: React Flow need not draw every node once to measure it (it
+        // did, which cost 1.5 s on 2,000 assets and again on each live update).
+        measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
+        handles: ASSET_HANDLES,
+      };
+    });
     return [...groups, ...assets];
   }, [data, layout, failing, needle, selected]);
 
@@ -201,6 +225,7 @@ function GraphView() {
         prev.includes(node.id) ? prev.filter((k) => k !== node.id) : [...prev, node.id],
       );
     } else {
+      keys.openedByPointer();
       setSelected([node.id]);
       setOpenKey(node.id);
     }
@@ -265,7 +290,8 @@ function GraphView() {
       ) : !layout ? (
         <Loading what={`the layout of ${data.nodes.length.toLocaleString()} assets`} />
       ) : null}
-      <div className="graph-canvas">
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: keys reach this wrapper from the focusable nodes inside it */}
+      <div className="graph-canvas" onKeyDown={keys.onCanvasKey}>
         <ReactFlow
           nodes={nodes}
           edges={edges}
@@ -278,18 +304,26 @@ function GraphView() {
           elementsSelectable={false}
           proOptions={{ hideAttribution: true }}
           colorMode="system"
+          ariaLabelConfig={ARIA_LABELS}
         >
           <Background />
           <Controls />
-          {data !== undefined && data.nodes.length <= LARGE_GRAPH && <MiniMap pannable zoomable />}
+          {data !== undefined && data.nodes.length <= LARGE_GRAPH && (
+            <MiniMap
+              pannable
+              zoomable
+              nodeClassName={(n) => (n.type === 'group' ? 'minimap-group' : '')}
+            />
+          )}
         </ReactFlow>
       </div>
       {open && (
         <GraphSidePanel
+          ref={panelRef}
           asset={open}
           edges={data?.edges ?? []}
           failing={failing.get(open.key) ?? []}
-          onClose={() => setOpenKey(null)}
+          onClose={keys.closePanel}
           onMaterialize={() => setDialog([open])}
         />
       )}

@@ -1,11 +1,16 @@
+import type { Ref } from 'react';
 import { Link } from 'react-router';
 import type { AssetEdge, AssetNode } from '../api/api-types.js';
 import { HealthStrip } from '../components/health-bar.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { assetStatusWord } from '../lib/asset-status.js';
 
-/** The side panel of the graph page for the clicked asset. */
+/**
+ * The side panel of the graph page for the clicked asset. Focusable (`tabIndex=-1`) so the graph
+ * can move the keyboard focus into it when it was opened with Enter.
+ */
 export function GraphSidePanel(props: {
+  ref?: Ref<HTMLElement>;
   asset: AssetNode;
   edges: AssetEdge[];
   failing: string[];
@@ -17,7 +22,7 @@ export function GraphSidePanel(props: {
   const down = edges.filter((e) => e.from === asset.key).map((e) => e.to);
   const s = asset.status;
   return (
-    <aside className="side-panel" aria-label={`Asset ${asset.key}`}>
+    <aside ref={props.ref} tabIndex={-1} className="side-panel" aria-label={`Asset ${asset.key}`}>
       <header>
         <h2>
           <Link to={`/assets/${encodeURIComponent(asset.key)}`}>{asset.key}</Link>

@@ -3,6 +3,7 @@ import { api } from '../api/api-client.js';
 import type { AssetNode } from '../api/api-types.js';
 import { ErrorState, Loading } from '../components/states.js';
 import { StatusBadge } from '../components/status-badge.js';
+import { describeCause } from '../lib/stale-cause-text.js';
 import { useApi } from '../lib/use-api.js';
 
 /** One partition of an asset: staleness with causes, checks, latest materializations. */
@@ -40,7 +41,7 @@ export function PartitionDetail(props: {
         </button>
       </header>
       {stale && stale.status === 'stale' && (
-        <div>
+        <div data-testid="stale-causes">
           <h4>Why it is stale</h4>
           {stale.explanation ? <pre className="explain">{stale.explanation}</pre> : null}
           <ul>
@@ -84,21 +85,4 @@ export function CheckWord({ passed, severity }: { passed: boolean | undefined; s
   ) : (
     <span className={`badge check-failed`}>failed ({severity})</span>
   );
-}
-
-/** A staleness cause as one line. */
-export function describeCause(c: unknown): string {
-  if (typeof c === 'string') return c;
-  if (c !== null && typeof c === 'object') {
-    const o = c as Record<string, unknown>;
-    const parts = [
-      o.kind ?? o.type ?? o.category,
-      o.message ?? o.reason ?? o.description,
-      o.dependency ?? o.upstream ?? o.assetKey,
-    ]
-      .filter((x) => typeof x === 'string' && x !== '')
-      .join(': ');
-    return parts || JSON.stringify(c);
-  }
-  return String(c);
 }
