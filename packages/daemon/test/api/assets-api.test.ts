@@ -62,6 +62,22 @@ describe('health, graph and assets', () => {
     const bad = await app.inject({ url: `/api/assets?select=${enc('((')}` });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('CAIRN_SELECTION_SYNTAX');
+
+    // The graph of a selection: its nodes and only the edges between them.
+    const sub = (await app.inject({ url: `/api/graph?select=${enc('+shop/orders')}` })).json();
+    expect(sub.nodes.map((n: { key: string }) => n.key)).toEqual([
+      'shop/raw_orders',
+      'shop/orders',
+    ]);
+    expect(sub.edges.map((e: { from: string; to: string }) => `${e.from}>${e.to}`)).toEqual([
+      'shop/raw_orders>shop/orders',
+    ]);
+    const one = (await app.inject({ url: `/api/graph?select=${enc('shop/orders')}` })).json();
+    expect(one.nodes).toHaveLength(1);
+    expect(one.edges).toEqual([]);
+    const badGraph = await app.inject({ url: `/api/graph?select=${enc('((')}` });
+    expect(badGraph.statusCode).toBe(400);
+    expect(badGraph.json().error.code).toBe('CAIRN_SELECTION_SYNTAX');
   });
 
   it('serves one asset by its URL-encoded key with latest materialization and checks; 404 otherwise', async () => {

@@ -109,7 +109,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
 export const api = {
   health: () =>
     request<{ status: string; version: string; uptimeSeconds: number }>('GET', '/api/health'),
-  graph: () => request<GraphResponse>('GET', '/api/graph'),
+  graph: (p: { select?: string } = {}) => request<GraphResponse>('GET', `/api/graph${query(p)}`),
   assets: (p: { select?: string; group?: string }) =>
     request<{ assets: AssetNode[] }>('GET', `/api/assets${query(p)}`),
   asset: (key: string) => request<{ asset: AssetDetail }>('GET', `/api/assets/${encodeKey(key)}`),

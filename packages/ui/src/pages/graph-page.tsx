@@ -71,17 +71,10 @@ function GraphView() {
   const [filterText, setFilterText] = useState(select);
   const [search, setSearch] = useState('');
   const graph = useApi<GraphResponse>(async () => {
-    if (select === '') {
-      const full = await api.graph();
-      performance.mark('cairn:graph-fetched');
-      return full;
-    }
-    // The daemon parses the selection; the edges come from the whole graph (GET /api/graph has no
-    // selection), read at the same time rather than one after the other.
-    const [full, { assets }] = await Promise.all([api.graph(), api.assets({ select })]);
+    // The daemon parses the selection and returns the selected assets with the edges between them.
+    const result = await api.graph(select === '' ? {} : { select });
     performance.mark('cairn:graph-fetched');
-    const keep = new Set(assets.map((a) => a.key));
-    return { nodes: assets, edges: full.edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };
+    return result;
   }, [select]);
   useLiveEvents((r) => LIVE_TYPES.has(r.event.type), graph.reload);
 

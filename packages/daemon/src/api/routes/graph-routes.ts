@@ -46,7 +46,15 @@ export function graphRoutes(app: ApiApp, ctx: ApiContext): void {
       schema: {
         summary: 'The asset graph: nodes with status summaries, and edges with their mappings',
         tags: ['assets'],
-        querystring: z.object({ stale: staleQuery }),
+        querystring: z.object({
+          select: z
+            .string()
+            .min(1)
+            .max(2000)
+            .optional()
+            .describe('Selection syntax: only the selected assets and the edges between them'),
+          stale: staleQuery,
+        }),
         response: {
           200: z.object({ nodes: z.array(assetNodeSchema), edges: z.array(edgeSchema) }),
           ...errorResponses,
@@ -54,8 +62,13 @@ export function graphRoutes(app: ApiApp, ctx: ApiContext): void {
       },
     },
     async (request) => {
-      const nodes = await graph.nodes(undefined, { stale: request.query.stale !== 'false' });
-      return { nodes, edges: graph.snapshot().graph.edges };
+      const { select } = request.query;
+      const keys = select === undefined ? undefined : daemon.definitions.select(select);
+      const nodes = await graph.nodes(keys, { stale: request.query.stale !== 'false' });
+      const edges = graph.snapshot().graph.edges;
+      if (keys === undefined) return { nodes, edges };
+      const keep = new Set(keys);
+      return { nodes, edges: edges.filter((e) => keep.has(e.from) && keep.has(e.to)) };
     },
   );
 
