@@ -18,6 +18,7 @@ import { LeaderLease } from './leases/leader-lease.js';
 import { AssetOperations, type AssetReport } from './runs/asset-operations.js';
 import type { TagLimit } from './runs/concurrency-limits.js';
 import type { EventListener } from './runs/event-hub.js';
+import { noDispatchPool } from './runs/no-dispatch-pool.js';
 import { RunCoordinator } from './runs/run-coordinator.js';
 import type { ReexecuteOptions, StopOptions } from './runs/run-coordinator-options.js';
 import type { RunRequest, SubmitResult } from './runs/run-request.js';
@@ -52,6 +53,17 @@ export interface DaemonOptions {
   tagLimits?: TagLimit[];
   /** Slots per named pool (assets declare `pool`); pools not listed are unlimited. Default none. */
   pools?: Record<string, number>;
+  /**
+   * Most runs executing at once across every daemon and `cairn worker` sharing the database.
+   * The leader's `globalMaxConcurrentRuns`, `tagLimits` and `pools` hold for the whole fleet
+   * (see docs/deployment.md). Default: no limit beyond each process's `maxConcurrentRuns`.
+   */
+  globalMaxConcurrentRuns?: number;
+  /**
+   * False: this daemon never executes runs (it submits, leads the loops, recovers and serves the
+   * API; `cairn worker` processes execute). Default true.
+   */
+  dispatch?: boolean;
   /** Memory limit of each worker in MB. Default: the worker pool's. */
   memoryLimitMb?: number;
   /** Grace period between a cancel's abort signal and the hard kill, in ms. Default: the worker pool's. */
@@ -119,6 +131,8 @@ const optionsSchema = z
       )
       .optional(),
     pools: z.record(z.string().min(1), z.number().int().min(0)).optional(),
+    globalMaxConcurrentRuns: z.number().int().min(0).optional(),
+    dispatch: z.boolean().optional(),
     memoryLimitMb: positiveInt.optional(),
     killGraceMs: z.number().int().min(0).optional(),
     workerPool: z
@@ -273,6 +287,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   try {
     pool =
       o.workerPool ??
+      // A daemon that never executes runs needs no worker processes.
+      (o.dispatch === false ? noDispatchPool() : undefined) ??
       createWorkerPool({
         defsPath: resolve(o.defs!),
         home,
@@ -292,6 +308,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     clock,
     scope: o.scope ?? 'all',
     heartbeatIntervalMs: (o.runLease?.heartbeatSeconds ?? 5) * 1000,
+    ...(o.dispatch === undefined ? {} : { dispatch: o.dispatch }),
+    ...(o.globalMaxConcurrentRuns === undefined
+      ? {}
+      : { globalMaxConcurrentRuns: o.globalMaxConcurrentRuns }),
     limits: {
       maxConcurrentRuns: o.maxConcurrentRuns ?? workers,
       tagLimits: o.tagLimits ?? [],

@@ -17,6 +17,8 @@ export interface ServeOptions {
   corsOrigins?: string[];
   /** Postgres URL; default: env CAIRN_DATABASE_URL, else SQLite at `<home>/cairn.db`. */
   databaseUrl?: string;
+  /** False: never execute runs in this daemon (`cairn worker` processes do). Default true. */
+  dispatch?: boolean;
 }
 
 /** A daemon serving its API. */
@@ -42,6 +44,7 @@ export async function serve(options: ServeOptions): Promise<Server> {
     ...(options.home === undefined ? {} : { home: options.home }),
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.databaseUrl === undefined ? {} : { databaseUrl: options.databaseUrl }),
+    ...(options.dispatch === undefined ? {} : { dispatch: options.dispatch }),
   });
   let app: ApiApp | undefined;
   try {

@@ -17,12 +17,27 @@ export interface RunClaimsTable {
   claimed_at: string;
   /** Epoch ms of the claimer's last heartbeat (bigint: a string on Postgres). */
   heartbeat_at: number | string;
+  /** The run's tags, JSON (migration 005): counted against tag limits across processes. */
+  tags: string;
+  /** The pools of the run's planned steps, a JSON array (migration 005). */
+  pools: string;
 }
 
-/** The tables of migration 004. */
+/** Limits published by the leader daemon (migration 005): one row, `fleet`. */
+export interface RunLimitsTable {
+  name: string;
+  /** JSON of `FleetLimits`. */
+  config: string;
+  /** The publishing daemon's holder id. */
+  holder: string;
+  updated_at: string;
+}
+
+/** The tables of migrations 004 and 005. */
 export interface LeaseDatabase {
   leases: LeasesTable;
   run_claims: RunClaimsTable;
+  run_limits: RunLimitsTable;
 }
 
 /** The storage's kysely instance typed for the lease tables. */

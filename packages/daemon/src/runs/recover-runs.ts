@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { Clock } from '@cairn/core';
+import { leaseDb } from '../leases/lease-tables.js';
 import type { Storage, StoredError, StoredEvent } from '../storage/index.js';
 import type { PartitionIndexer } from './partition-indexer.js';
 import { listRunsWithStatus } from './run-store.js';
@@ -99,13 +100,26 @@ async function materializedInRun(storage: Storage, runId: string): Promise<Set<s
 
 /**
  * True when the run was claimed by another process on this host that is still alive (a
- * `cairn materialize` sharing the database). A pid reused by an unrelated process after a crash
- * would keep the run started until that process exits; rare, and a later start fails it.
+ * `cairn materialize` or `cairn worker` sharing the database), or by a process on another host
+ * (whose liveness only its heartbeat tells: the leader's reaper recovers it once that expired).
+ * A pid reused by an unrelated process after a crash would keep the run started until that
+ * process exits; rare, and a later start fails it.
  */
 async function claimedByLiveProcess(storage: Storage, runId: string): Promise<boolean> {
   const owner = await ownerOf(storage, runId);
-  if (owner === undefined || owner.host !== hostname() || owner.pid === process.pid) return false;
+  if (owner === undefined || owner.pid === process.pid) return false;
+  if (owner.host !== hostname()) return hasClaim(storage, runId);
   return !isDeadLocal(owner);
+}
+
+/** True when the run has a `run_claims` row (runs started before migration 004 have none). */
+async function hasClaim(storage: Storage, runId: string): Promise<boolean> {
+  const row = await leaseDb(storage)
+    .selectFrom('run_claims')
+    .select('run_id')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return row !== undefined;
 }
 
 /** The `owner` recorded on the run's latest `run_started`, when it has one. */

@@ -25,6 +25,20 @@ export interface RunCoordinatorOptions {
    * `cairn worker` turns it off (the leader daemon recovers by expired heartbeats instead).
    */
   recoverOnStart?: boolean;
+  /**
+   * False: never claim or execute runs (a daemon that leads the loops and serves the API while
+   * `cairn worker` processes execute). Submitting, cancelling and recovery still work. Default true.
+   */
+  dispatch?: boolean;
+  /**
+   * Most runs executing at once across every process sharing the database (this process's own
+   * check; the leader also publishes it for the fleet). Default: no such limit.
+   */
+  globalMaxConcurrentRuns?: number;
+  /** Milliseconds before claiming again when runs of other processes hold the limits. Default 1000. */
+  claimRetryMs?: number;
+  /** Milliseconds between storage looks for runs awaited by `waitForRun` that end in another process. Default 500. */
+  waitPollMs?: number;
 }
 
 /** Options of `reexecute()`. */

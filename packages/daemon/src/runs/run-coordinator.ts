@@ -10,18 +10,20 @@ import type {
   StoredRunQueuedEvent,
 } from '../storage/index.js';
 import type { WorkerPool } from '../workers/worker-pool-types.js';
-import { blockedBy, type ConcurrencyLimits } from './concurrency-limits.js';
+import type { ConcurrencyLimits } from './concurrency-limits.js';
 import { EventHub, type EventListener } from './event-hub.js';
+import { publishFleetLimits } from './fleet-limits.js';
 import { PartitionIndexer } from './partition-indexer.js';
 import { planRun } from './plan-run.js';
 import { failInterruptedRuns } from './recover-runs.js';
 import { requestOf, reusableSteps } from './reexecution.js';
+import { claimRuns, releaseClaims, voidStaleClaims } from './run-claim.js';
 import type {
   ReexecuteOptions,
   RunCoordinatorOptions,
   StopOptions,
 } from './run-coordinator-options.js';
-import { type ActiveRun, executeRun, type PendingRun } from './run-execution.js';
+import { type ActiveRun, executeRun, OWNER_HOLDER, type PendingRun } from './run-execution.js';
 import { RunQueue } from './run-queue.js';
 import { parseRunRequest, type RunRequest, type SubmitResult } from './run-request.js';
 import { findRunByIdempotencyKey, listRunsWithStatus, readQueuedEvent } from './run-store.js';
@@ -31,17 +33,21 @@ const TERMINAL = new Set(['success', 'failure', 'canceled']);
 
 /**
  * The run queue and dispatcher. `submit` plans a request and records it (`run_queued`); the
- * dispatch loop, woken by submits and run ends (no polling), claims the next runs that fit the
- * concurrency limits (`run_started`, committed BEFORE a worker sees the run, so a run is
- * dispatched at most once) and hands them to the worker pool, appending every event the pool
- * reports through the group commit.
+ * dispatch loop, woken by submits and run ends, claims the next runs that fit the concurrency
+ * limits counted across every process sharing the database (`claimRuns`: one exclusive
+ * transaction, a `run_claims` row per run, so a run is dispatched exactly once), records
+ * `run_started` BEFORE a worker sees the run, and hands it to the worker pool, appending every
+ * event the pool reports through the group commit. A run held back only by runs of other
+ * processes is retried every `claimRetryMs`.
  */
 export class RunCoordinator {
   readonly #storage: Storage;
   readonly #defs: Definitions;
   readonly #pool: WorkerPool;
   readonly #clock: Clock;
-  readonly #limits: ConcurrencyLimits;
+  readonly #limits: ConcurrencyLimits & { globalMaxConcurrentRuns?: number };
+  readonly #dispatchEnabled: boolean;
+  readonly #claimRetryMs: number;
   readonly #scope: 'all' | 'own';
   readonly #onError: (err: unknown) => void;
   readonly #hub: EventHub;
@@ -55,13 +61,21 @@ export class RunCoordinator {
   readonly #recoverOnStart: boolean;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   #wakeScheduled = false;
+  #dispatching: Promise<void> | undefined;
+  #redispatch = false;
+  #retryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: RunCoordinatorOptions) {
     this.#storage = options.storage;
     this.#defs = options.definitions;
     this.#pool = options.pool;
     this.#clock = options.clock;
-    this.#limits = options.limits;
+    this.#limits =
+      options.globalMaxConcurrentRuns === undefined
+        ? options.limits
+        : { ...options.limits, globalMaxConcurrentRuns: options.globalMaxConcurrentRuns };
+    this.#dispatchEnabled = options.dispatch ?? true;
+    this.#claimRetryMs = options.claimRetryMs ?? 1000;
     this.#scope = options.scope ?? 'all';
     this.#onError = options.onError ?? ((err) => process.emitWarning(String(err)));
     this.#hub = new EventHub(this.#onError);
@@ -73,7 +87,11 @@ export class RunCoordinator {
       intervalMs: options.heartbeatIntervalMs ?? 5000,
       onError: this.#onError,
     });
-    this.#waiters = new RunWaiters(this.#storage, (runId) => this.#unknownRun(runId));
+    this.#waiters = new RunWaiters(
+      this.#storage,
+      (runId) => this.#unknownRun(runId),
+      options.waitPollMs ?? 500,
+    );
   }
 
   /** Adds `partitionIndex` to events; shared with the asset operations. */
@@ -102,6 +120,8 @@ export class RunCoordinator {
         this.append(e),
       );
       for (const runId of failed) await this.#retryIfAllowed(runId);
+    }
+    if (this.#scope === 'all' && this.#dispatchEnabled) {
       for (const { runId } of await listRunsWithStatus(this.#storage, 'queued')) {
         const queued = await readQueuedEvent(this.#storage, runId);
         if (queued !== undefined) this.#enqueue(queued.seq, queued.event);
@@ -119,6 +139,19 @@ export class RunCoordinator {
    */
   async adopt(): Promise<void> {
     if (this.#state !== 'running' || this.#scope !== 'all') return;
+    // The leader's limits are the fleet's: every daemon and worker enforces them.
+    await publishFleetLimits(
+      this.#storage,
+      {
+        ...(this.#limits.globalMaxConcurrentRuns === undefined
+          ? {}
+          : { maxConcurrentRuns: this.#limits.globalMaxConcurrentRuns }),
+        tagLimits: this.#limits.tagLimits,
+        pools: this.#limits.pools,
+      },
+      OWNER_HOLDER,
+      this.#now(),
+    );
     const failed = await failInterruptedRuns(
       this.#storage,
       this.#indexer,
@@ -132,7 +165,7 @@ export class RunCoordinator {
 
   /** Queues the runs queued in storage that this coordinator does not know (submitted elsewhere). */
   async adoptQueued(): Promise<void> {
-    if (this.#state !== 'running' || this.#scope !== 'all') return;
+    if (this.#state !== 'running' || this.#scope !== 'all' || !this.#dispatchEnabled) return;
     for (const { runId } of await listRunsWithStatus(this.#storage, 'queued')) {
       if (this.#queue.has(runId) || this.#active.has(runId)) continue;
       const queued = await readQueuedEvent(this.#storage, runId);
@@ -146,6 +179,10 @@ export class RunCoordinator {
    */
   async recoverExpired(expireMs: number): Promise<string[]> {
     if (this.#state !== 'running') return [];
+    // Claimed by a process that died before recording run_started: void the claim; the run is
+    // still queued and becomes claimable again (here, and by workers at their next poll).
+    const voided = await voidStaleClaims(this.#storage, expireMs, new Set(this.#active.keys()));
+    if (voided.length > 0) await this.adoptQueued();
     const expired = (await expiredRunClaims(this.#storage, expireMs)).filter(
       (runId) => !this.#active.has(runId),
     );
@@ -282,12 +319,17 @@ export class RunCoordinator {
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopping';
+    if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#waiters.close();
     if ((options.running ?? 'cancel') === 'cancel') {
       for (const active of this.#active.values()) {
         active.cancelReason ??= 'the daemon is stopping';
         active.handle?.cancel(active.cancelReason);
       }
     }
+    // A claim pass in flight lets go of what it claimed once it sees the state (releaseClaims).
+    await this.#dispatching;
     while (this.#executions.size > 0) await Promise.allSettled([...this.#executions]);
     await this.#heartbeats.stop();
     await this.#storage.flush();
@@ -326,6 +368,7 @@ export class RunCoordinator {
   }
 
   #enqueue(seq: number, event: StoredRunQueuedEvent): void {
+    if (!this.#dispatchEnabled) return;
     this.#queue.insert({
       runId: event.runId,
       seq,
@@ -339,7 +382,7 @@ export class RunCoordinator {
 
   /** Schedules one dispatch pass (coalesced: many submits in one tick cost one pass). */
   #wake(): void {
-    if (this.#wakeScheduled || this.#state !== 'running') return;
+    if (this.#wakeScheduled || this.#state !== 'running' || !this.#dispatchEnabled) return;
     this.#wakeScheduled = true;
     setImmediate(() => {
       this.#wakeScheduled = false;
@@ -347,20 +390,68 @@ export class RunCoordinator {
     });
   }
 
-  /** Claims queued runs in order while slots are free; a run blocked by a tag or pool is passed over. */
+  /** Runs one claim pass at a time; a wake during a pass runs another after it. */
   #dispatch(): void {
     if (this.#state !== 'running') return;
-    let i = 0;
-    while (this.#active.size < this.#limits.maxConcurrentRuns) {
-      const candidate = this.#queue.at(i);
-      if (candidate === undefined) return;
-      if (blockedBy(this.#limits, this.#active.values(), candidate) !== undefined) {
-        i++;
-        continue;
-      }
-      this.#queue.takeAt(i);
-      this.#startRun(candidate);
+    if (this.#dispatching !== undefined) {
+      this.#redispatch = true;
+      return;
     }
+    this.#dispatching = this.#dispatchPass()
+      .catch((err) => {
+        this.#onError(err);
+        this.#retryLater();
+      })
+      .finally(() => {
+        this.#dispatching = undefined;
+        if (this.#redispatch) {
+          this.#redispatch = false;
+          this.#wake();
+        }
+      });
+  }
+
+  /**
+   * Claims queued runs in order while slots are free; a run blocked by a tag, pool or the fleet's
+   * run limit is passed over, so it never blocks runs behind it that could start.
+   */
+  async #dispatchPass(): Promise<void> {
+    while (this.#state === 'running') {
+      const free = this.#limits.maxConcurrentRuns - this.#active.size;
+      if (free <= 0 || this.#queue.size === 0) return;
+      const result = await claimRuns(this.#storage, {
+        candidates: this.#queue.snapshot(),
+        max: free,
+        limits: this.#limits,
+        holder: OWNER_HOLDER,
+        timestamp: this.#now(),
+      });
+      for (const runId of result.gone) this.#queue.remove(runId);
+      const release: string[] = [];
+      for (const run of result.claimed) {
+        // Canceled while we claimed it (its run_canceled is being stored), or stopping: let go.
+        if (this.#queue.remove(run.runId) === undefined || this.#state !== 'running') {
+          release.push(run.runId);
+          continue;
+        }
+        this.#startRun(run);
+      }
+      if (release.length > 0) await releaseClaims(this.#storage, release, OWNER_HOLDER);
+      if (result.claimed.length === 0) {
+        // Held back by runs of other processes, whose ends this process does not hear of.
+        if (result.blocked) this.#retryLater();
+        return;
+      }
+    }
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer !== undefined || this.#state !== 'running') return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#wake();
+    }, this.#claimRetryMs);
+    this.#retryTimer.unref();
   }
 
   #startRun(run: PendingRun): void {
@@ -391,7 +482,6 @@ export class RunCoordinator {
     );
     // The slots are free once the run's events are stored; then the waiters learn of the end.
     this.#active.delete(run.runId);
-    if (result === 'claimed-elsewhere') return;
     this.#wake();
     await this.#runEnded(run.runId);
     // Died outside user code (worker crashed or was killed): a run-level retry may follow.

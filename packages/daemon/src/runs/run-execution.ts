@@ -4,7 +4,6 @@ import type { Storage, StoredEvent, StoredRunQueuedEvent } from '../storage/inde
 import type { RunExecutionHandle, RunOutcome, WorkerPool } from '../workers/worker-pool-types.js';
 import type { SlotHolder } from './concurrency-limits.js';
 import type { PartitionIndexer } from './partition-indexer.js';
-import { claimRun } from './run-claim.js';
 import type { QueuedRun } from './run-queue.js';
 import { readUpstreamVersions } from './upstream-versions.js';
 
@@ -34,26 +33,25 @@ export interface RunExecutionContext {
 
 // Recorded on each claim so that a daemon restarting next to a live `cairn materialize` leaves
 // that process's runs alone.
-const OWNER = Object.freeze({ pid: process.pid, host: hostname() });
+export const OWNER = Object.freeze({ pid: process.pid, host: hostname() });
+
+/** `host:pid` of this process, as recorded on its `run_claims` rows. */
+export const OWNER_HOLDER = `${OWNER.host}:${OWNER.pid}`;
 
 /**
- * Claims a queued run and executes it on the pool, storing every event it emits, then its end.
- * Returns how it went: `not-queued` (canceled meanwhile by another process), `claimed-elsewhere`
- * (another process won the claim; nothing was written), `canceled` (before it started), or the
- * pool's outcome.
+ * Executes a run this process has claimed (`claimRuns`) on the pool: records `run_started`,
+ * stores every event the run emits, then its end. Returns `canceled` (canceled before it
+ * started) or the pool's outcome.
  */
 export async function executeRun(
   ctx: RunExecutionContext,
   run: PendingRun,
   active: ActiveRun,
-): Promise<'not-queued' | 'claimed-elsewhere' | 'canceled' | RunOutcome> {
+): Promise<'canceled' | RunOutcome> {
   const plan = run.event.plan as ExecutionPlan;
   const { runId } = run;
-  if ((await ctx.storage.getRun(runId))?.status !== 'queued') return 'not-queued';
-  // Another daemon or worker sharing the database claimed it first (the claim row's key decides).
-  if (!(await claimRun(ctx.storage, runId, OWNER, ctx.now()))) return 'claimed-elsewhere';
-  // The claim: committed before any worker sees the run. Recovery fails a claimed run whose
-  // daemon died; nothing ever dispatches a started run again.
+  // Committed before any worker sees the run. Recovery fails a started run whose process died;
+  // nothing ever dispatches a started run again.
   await ctx.append([
     {
       type: 'run_started',

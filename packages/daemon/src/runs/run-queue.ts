@@ -45,6 +45,11 @@ export class RunQueue<T extends QueuedRun = QueuedRun> {
     return this.#items[index];
   }
 
+  /** A copy of the queued runs in dispatch order (safe to iterate while the queue changes). */
+  snapshot(): T[] {
+    return [...this.#items];
+  }
+
   /** Removes and returns the run at `index`. */
   takeAt(index: number): T | undefined {
     const [run] = this.#items.splice(index, 1);

@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import { DaemonError } from '../errors.js';
 import { DynamicPartitionsCache } from './dynamic-partitions-cache.js';
-import type { PartitionIndexOf, RebuildResult, WriterStats } from './event-writer.js';
+import type { EventWriter, PartitionIndexOf, RebuildResult, WriterStats } from './event-writer.js';
 import { closedError, GroupCommitter } from './group-commit.js';
 import { openPostgresBackend } from './postgres/postgres-backend.js';
 import type {
@@ -33,7 +33,28 @@ export interface OpenStorageOptions extends Omit<SqliteBackendOptions, 'path'> {
   poolSize?: number;
   /** Most events committed in one transaction by the group commit. Default 5000. */
   maxBatchSize?: number;
+  /**
+   * Milliseconds between looks for dynamic partition keys added or removed by other processes
+   * sharing the database (one indexed read of the newest events); 0 turns it off. Default 1000.
+   */
+  dynamicPartitionsRefreshMs?: number;
 }
+
+/** The transaction `Storage.exclusive` runs its function in. */
+export interface ExclusiveTransaction {
+  /** The transaction's kysely handle (dialect-agnostic SQL only). */
+  readonly db: Kysely<CairnDatabase>;
+  /**
+   * Adds `FOR UPDATE SKIP LOCKED` on Postgres (rows another transaction is writing are passed
+   * over); unchanged on SQLite, where the transaction already holds the database's write lock.
+   */
+  skipLocked<DB, TB extends keyof DB, O>(
+    query: SelectQueryBuilder<DB, TB, O>,
+  ): SelectQueryBuilder<DB, TB, O>;
+}
+
+/** Postgres advisory lock key of `Storage.exclusive` ("claim" in ASCII; the writer's differs). */
+export const EXCLUSIVE_LOCK_KEY = 0x636c61696d;
 
 /**
  * The daemon's state: an append-only event log (the source of truth) and the indexes derived
@@ -114,6 +135,13 @@ export interface Storage {
   integrityCheck(): Promise<IntegrityReport>;
   /** Write counters (transactions, events, failed batches) since open. */
   stats(): WriterStats;
+  /**
+   * Runs `fn` in one transaction that excludes every other `exclusive` transaction on this
+   * database, from any process: Postgres takes a transaction-scoped advisory lock; SQLite begins
+   * IMMEDIATE (the database's write lock) and holds this storage's group commit until it ends.
+   * Keep `fn` short: it serializes run claims across daemons and workers.
+   */
+  exclusive<T>(fn: (tx: ExclusiveTransaction) => Promise<T>): Promise<T>;
   /** Commits pending appends, then closes the database. Idempotent. */
   close(): Promise<void>;
 }
@@ -144,6 +172,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
       : await openPostgresBackend({ databaseUrl, poolSize: options.poolSize });
   const dynamic = new DynamicPartitionsCache();
   await dynamic.load(backend.db);
+  dynamic.startRefresh(backend.db, options.dynamicPartitionsRefreshMs ?? 1000);
   return new EventLogStorage(backend, dynamic, maxBatchSize);
 }
 
@@ -155,15 +184,64 @@ class EventLogStorage implements Storage {
   readonly #dynamic: DynamicPartitionsCache;
   readonly #committer: GroupCommitter;
   #closed: Promise<void> | undefined;
+  // SQLite: set while an exclusive transaction is open on the shared connection, so the group
+  // commit waits instead of nesting its batch in that transaction.
+  #exclusive: Promise<void> | undefined;
 
   constructor(backend: StorageBackend, dynamic: DynamicPartitionsCache, maxBatchSize: number) {
     this.where = backend.where;
     this.db = backend.db;
     this.#backend = backend;
     this.#dynamic = dynamic;
-    this.#committer = new GroupCommitter(backend.writer, maxBatchSize, (events) =>
-      dynamic.apply(events),
-    );
+    const writer = backend.writer;
+    const gated: EventWriter = {
+      writeBatch: (events) =>
+        this.#exclusive === undefined
+          ? writer.writeBatch(events)
+          : this.#afterExclusive(() => writer.writeBatch(events)),
+      rebuildIndexes: () => writer.rebuildIndexes(),
+      rebuildPartitionRanges: (assetKey, indexOf) =>
+        writer.rebuildPartitionRanges(assetKey, indexOf),
+      stats: () => writer.stats(),
+    };
+    this.#committer = new GroupCommitter(gated, maxBatchSize, (events) => dynamic.apply(events));
+  }
+
+  async #afterExclusive<T>(write: () => T | Promise<T>): Promise<T> {
+    while (this.#exclusive !== undefined) await this.#exclusive;
+    return write();
+  }
+
+  async exclusive<T>(fn: (tx: ExclusiveTransaction) => Promise<T>): Promise<T> {
+    this.#assertOpen();
+    if (this.#backend.flavor === 'postgres') {
+      return this.db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${sql.lit(EXCLUSIVE_LOCK_KEY)})`.execute(trx);
+        return fn({ db: trx, skipLocked: (q) => q.forUpdate().skipLocked() });
+      });
+    }
+    // kysely's SQLite driver lends its one connection to one caller at a time, so exclusive
+    // transactions of this process queue up; BEGIN IMMEDIATE excludes other processes.
+    return this.db.connection().execute(async (conn) => {
+      let release!: () => void;
+      this.#exclusive = new Promise<void>((r) => {
+        release = r;
+      });
+      try {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn({ db: conn, skipLocked: (q) => q });
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (err) {
+          await sql`rollback`.execute(conn).catch(() => undefined);
+          throw err;
+        }
+      } finally {
+        this.#exclusive = undefined;
+        release();
+      }
+    });
   }
 
   append(events: readonly StoredEvent[]): Promise<number[]> {
@@ -294,6 +372,7 @@ class EventLogStorage implements Storage {
 
   close(): Promise<void> {
     this.#closed ??= (async () => {
+      this.#dynamic.stopRefresh();
       await this.#committer.flush();
       await this.#backend.close();
     })();

@@ -43,6 +43,7 @@ describe('migrations', () => {
         'meta',
         'partition_ranges',
         'run_claims',
+        'run_limits',
         'runs',
         'sensor_run_keys',
         'stale_partitions',

@@ -13,7 +13,7 @@ import { KEYS } from './fixtures/fleet-defs.js';
  * `cairn worker` processes on one Postgres database: 3 workers (separate processes) execute 120
  * submitted runs exactly once each; a worker killed with SIGKILL mid-run has its run recovered by
  * the leader daemon once its heartbeat expired (failed, then retried per maxRetries elsewhere).
- * The daemon here only submits and leads: a tag limit of 0 keeps it from dispatching the runs.
+ * The daemon here only submits and leads (`dispatch: false`): the workers execute every run.
  */
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/fleet-worker.ts', import.meta.url));
@@ -82,7 +82,7 @@ describe.skipIf(postgresSkipReason !== undefined)('cairn worker fleet [postgres]
       home,
       databaseUrl: url,
       workers: 1,
-      tagLimits: [{ key: 'fleet', limit: 0 }],
+      dispatch: false,
       schedulerIntervalSeconds: 0,
       automation: { intervalSeconds: 0 },
       leaderLease: { ttlSeconds: 5, renewSeconds: 0.25 },

@@ -14,6 +14,8 @@ interface StartOptions {
   workers?: number;
   corsOrigin?: string[];
   databaseUrl?: string;
+  /** False with --no-dispatch: lead the loops and serve the API, never execute runs. */
+  dispatch?: boolean;
 }
 
 /** `cairn start`: the production daemon and its REST API, until SIGINT/SIGTERM. */
@@ -43,6 +45,10 @@ export function registerStart(program: Command, ctx: CliContext): void {
         'store state in Postgres (postgres://...) instead of SQLite under --home',
       ).env('CAIRN_DATABASE_URL'),
     )
+    .option(
+      '--no-dispatch',
+      'never execute runs here (cairn worker processes on the same database do)',
+    )
     .action(async (opts: StartOptions) => {
       ctx.exit(await startServer(opts, ctx, 'cairn start'));
     });
@@ -68,6 +74,7 @@ export async function startServer(
       ...(opts.workers === undefined ? {} : { workers: opts.workers }),
       ...(opts.corsOrigin === undefined ? {} : { corsOrigins: opts.corsOrigin }),
       ...(opts.databaseUrl === undefined ? {} : { databaseUrl: opts.databaseUrl }),
+      ...(opts.dispatch === false ? { dispatch: false } : {}),
     });
     io.out(
       `${label}: listening on ${server.url} (home ${server.daemon.home}, definitions ${defs}).`,

@@ -4,6 +4,7 @@ import { initialMigration } from './001-initial.js';
 import { backfillsMigration } from './002-backfills.js';
 import { automationMigration } from './003-automation.js';
 import { leasesMigration } from './004-leases.js';
+import { fleetLimitsMigration } from './005-fleet-limits.js';
 import type { SqlFlavor } from './sql-flavor.js';
 
 /**
@@ -25,6 +26,7 @@ export function cairnMigrations(flavor: SqlFlavor): Record<string, Migration> {
     '002_backfills': backfillsMigration(),
     '003_automation': automationMigration(flavor),
     '004_leases': leasesMigration(),
+    '005_fleet_limits': fleetLimitsMigration(),
   };
 }
 
