@@ -147,6 +147,7 @@ const optionsSchema = z
       .object({
         intervalSeconds: z.number().min(0).optional(),
         maxRunsPerTick: z.number().int().min(0).optional(),
+        sliceMs: z.number().min(0).optional(),
         lookback: z.union([z.number().min(0), z.object({}).passthrough()]).optional(),
       })
       .strict()

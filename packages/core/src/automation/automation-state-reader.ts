@@ -51,6 +51,13 @@ export interface AutomationStateReader extends StalenessReader {
     checkName: string,
     partitionKey: string | undefined,
   ): CheckResultRecord | undefined;
+  /**
+   * True when the asset partition has a materialization or an observation. Optional: the same as
+   * `currentDataVersion() !== undefined || latestMaterialization() !== undefined`, answered
+   * without building either record (a reader that builds records on read saves an allocation
+   * per partition that conditions such as `missing()` look at).
+   */
+  isMaterializedOrObserved?(assetKey: string, partitionKey: string | undefined): boolean;
   /** Keys of dynamic partitions definitions. Optional: without it dynamic definitions have no keys. */
   getDynamicPartitionKeys?(name: string): readonly string[];
 }

@@ -119,6 +119,83 @@ export function evaluateAutomation(
   state: AutomationStateReader,
   options: EvaluateAutomationOptions,
 ): AutomationResult {
+  const steps = automationSteps(defs, state, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
+}
+
+/** Options of `evaluateAutomationAsync()`: those of `evaluateAutomation()` plus how to share the thread. */
+export interface EvaluateAutomationAsyncOptions extends EvaluateAutomationOptions {
+  /**
+   * Evaluate for about this many milliseconds, then let the event loop run (`pause`) before the
+   * next slice. The unit of work is one asset's condition, so a slice lasts at least one asset.
+   * 0 pauses after every asset. Default 20.
+   */
+  sliceMs?: number;
+  /** How to let the event loop run between slices. Default: wait for `setImmediate`. */
+  pause?: () => Promise<void>;
+}
+
+/** `evaluateAutomation()`'s result, plus how the evaluation shared the thread. */
+export interface AsyncAutomationResult extends AutomationResult {
+  /** How many slices the evaluation took (1 when it never paused). */
+  slices: number;
+  /** The longest slice, in ms: the longest the evaluation kept the event loop from running. */
+  longestSliceMs: number;
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * `evaluateAutomation()` in slices: the same evaluation and result, but the event loop runs
+ * between slices (about `sliceMs` each), so a server in the same process keeps answering while a
+ * tick over a large graph runs. The reader may change between slices; what changed after the
+ * tick started is reported by `updatesSince` to the next tick, which re-evaluates it.
+ *
+ * @example
+ * const tick = await evaluateAutomationAsync(defs, state, { now: new Date(), previous: memory, sliceMs: 20 });
+ */
+export async function evaluateAutomationAsync(
+  defs: Definitions,
+  state: AutomationStateReader,
+  options: EvaluateAutomationAsyncOptions,
+): Promise<AsyncAutomationResult> {
+  const sliceMs = options?.sliceMs ?? 20;
+  if (typeof sliceMs !== 'number' || !Number.isFinite(sliceMs) || sliceMs < 0) {
+    throw new CairnError(
+      'CAIRN_INVALID_OPTIONS',
+      `evaluateAutomationAsync(): sliceMs is ${String(sliceMs)}; give a number of milliseconds >= 0.`,
+      { sliceMs },
+    );
+  }
+  const pause = options.pause ?? nextTurn;
+  const steps = automationSteps(defs, state, options);
+  let slices = 1;
+  let longest = 0;
+  let start = performance.now();
+  for (;;) {
+    const step = steps.next();
+    const elapsed = performance.now() - start;
+    if (step.done === true) {
+      return { ...step.value, slices, longestSliceMs: Math.max(longest, elapsed) };
+    }
+    if (elapsed >= sliceMs) {
+      longest = Math.max(longest, elapsed);
+      await pause();
+      slices++;
+      start = performance.now();
+    }
+  }
+}
+
+/** The evaluation, pausing (yielding) after each asset's condition: the unit of a slice. */
+function* automationSteps(
+  defs: Definitions,
+  state: AutomationStateReader,
+  options: EvaluateAutomationOptions,
+): Generator<void, AutomationResult, void> {
   const now = options?.now;
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new CairnError(
@@ -175,6 +252,7 @@ export function evaluateAutomation(
         m.requested === undefined ? m : { codeVersion: m.codeVersion, nodes: m.nodes },
       );
       tick.requested.set(key, ac.space.emptySubset);
+      yield;
       continue;
     }
     const trace = evaluateCondition(plan, ac.space.allSubset, ac);
@@ -190,6 +268,7 @@ export function evaluateAutomation(
         });
     if (busy.size > 0) heldBack.set(key, busy);
     tick.requested.set(key, requested);
+    yield;
   }
 
   // Runs: connected partitions with one key together; latest keys first, then upstream first.
@@ -241,6 +320,7 @@ export function evaluateAutomation(
     memoryAssets[key] = m;
     const evaluation = decide(key, trace, requested, heldBack.get(key), maxDecisions);
     if (evaluation !== undefined) assets.push(evaluation);
+    yield;
   }
 
   const memory: AutomationMemory = {

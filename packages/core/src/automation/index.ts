@@ -48,12 +48,15 @@ export {
 } from './conditions.js';
 export {
   type AssetAutomationEvaluation,
+  type AsyncAutomationResult,
   type AutomationDecision,
   type AutomationResult,
   type AutomationRunRequest,
   type ConditionEvaluationNode,
+  type EvaluateAutomationAsyncOptions,
   type EvaluateAutomationOptions,
   evaluateAutomation,
+  evaluateAutomationAsync,
 } from './evaluate-automation.js';
 export {
   type MemoryAutomationState,

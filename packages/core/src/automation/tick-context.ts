@@ -83,6 +83,8 @@ export class TickContext {
   /** True when the asset partition was materialized or observed. */
   isMaterialized(assetKey: string, key: string): boolean {
     const pk = toPartitionKey(key);
+    if (this.reader.isMaterializedOrObserved !== undefined)
+      return this.reader.isMaterializedOrObserved(assetKey, pk);
     return (
       this.reader.currentDataVersion(assetKey, pk) !== undefined ||
       this.reader.latestMaterialization(assetKey, pk) !== undefined

@@ -2,6 +2,8 @@ import type { AssetAutomationMemory, AutomationMemory } from '@cairn/core';
 import type { Kysely } from 'kysely';
 import type { AutomationDatabase } from './automation-tables.js';
 
+import type { TimeSlicer } from './time-slicer.js';
+
 const HEADER_KEY = 'automation:memory';
 const ASSET_PREFIX = 'automation:memory:asset:';
 /** Rows per multi-row upsert: 2 bound values each, far below every dialect's limit. */
@@ -46,9 +48,10 @@ export class AutomationMemoryStore {
   }
 
   /** Writes the header and the assets whose memory differs from what was last written. */
-  async write(memory: AutomationMemory): Promise<void> {
+  async write(memory: AutomationMemory, slicer?: TimeSlicer): Promise<void> {
     const changed: { key: string; value: string }[] = [];
     for (const [assetKey, m] of Object.entries(memory.assets)) {
+      await slicer?.maybeYield();
       const text = JSON.stringify(m);
       if (this.#written.get(assetKey) === text) continue;
       this.#written.set(assetKey, text);
@@ -59,6 +62,7 @@ export class AutomationMemoryStore {
     const header = JSON.stringify({ ...memory, assets: {} });
     changed.push({ key: HEADER_KEY, value: header });
     for (let i = 0; i < changed.length; i += BATCH) {
+      await slicer?.maybeYield();
       await this.#db
         .insertInto('automation_state')
         .values(changed.slice(i, i + BATCH))

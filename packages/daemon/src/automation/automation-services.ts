@@ -109,7 +109,7 @@ export class AutomationServices {
     deps: AutomationServicesDeps,
     options: AutomationServicesOptions,
   ): Promise<AutomationServices> {
-    const state = await StoredAssetState.load(deps.storage);
+    const state = await StoredAssetState.load(deps.storage, { assetOrder: deps.defs.graph.keys });
     const services = new AutomationServices(deps, options, state);
     await services.tracker.initialize();
     return services;
@@ -117,8 +117,11 @@ export class AutomationServices {
 
   /** Feeds one committed event to the state, the stale index and the alerts. */
   onEvent(record: EventRecord): void {
+    const wiped = this.state.wipedKeys(record);
     const update = this.state.apply(record);
     if (update !== undefined) this.tracker.enqueue(update);
+    if (wiped.length > 0 && record.event.type === 'asset_wiped')
+      this.tracker.enqueueWipe(record.event.assetKey, wiped);
     const e = record.event;
     if (e.type === 'run_finished' && e.status === 'failure') {
       this.alerts.notify('run_failure', {

@@ -4,7 +4,7 @@ import {
   type Clock,
   type ConditionEvaluationNode,
   type Definitions,
-  evaluateAutomation,
+  evaluateAutomationAsync,
   type Lookback,
 } from '@cairn/core';
 import type { RunRequest, SubmitResult } from '../runs/run-request.js';
@@ -13,6 +13,7 @@ import type { Storage } from '../storage/storage.js';
 import { AutomationMemoryStore } from './automation-memory-store.js';
 import { automationDb } from './automation-tables.js';
 import type { AssetFreshness, FreshnessMonitor } from './freshness-monitor.js';
+import { TimeSlicer } from './time-slicer.js';
 
 /** Options of the automation loop (`createDaemon({ automation })`). */
 export interface AutomationOptions {
@@ -22,6 +23,12 @@ export interface AutomationOptions {
   maxRunsPerTick?: number;
   /** How far back `eager()` re-materializes stale past partitions. Default: the latest window only. */
   lookback?: Lookback;
+  /**
+   * The evaluation runs in slices of about this many milliseconds and lets the event loop run
+   * between them, so API requests and events are served during a tick over a large graph.
+   * 0 yields after every asset. Default 20.
+   */
+  sliceMs?: number;
 }
 
 /** One stored evaluation of one asset in one tick. */
@@ -45,6 +52,10 @@ export interface AutomationTickResult {
   evaluations: AssetAutomationEvaluation[];
   /** Submissions that failed, with their error messages. */
   errors: string[];
+  /** How many slices the evaluation ran in (the event loop ran between them). */
+  slices: number;
+  /** The longest slice of the evaluation, in ms (how long the tick kept the event loop waiting). */
+  longestSliceMs: number;
 }
 
 /**
@@ -92,6 +103,7 @@ export class AutomationTicker {
     this.#options = {
       intervalSeconds: options.options?.intervalSeconds ?? 30,
       maxRunsPerTick: options.options?.maxRunsPerTick ?? 100,
+      sliceMs: options.options?.sliceMs ?? 20,
       ...(options.options?.lookback === undefined ? {} : { lookback: options.options.lookback }),
     };
   }
@@ -179,15 +191,18 @@ export class AutomationTicker {
       this.#loaded = true;
     }
     await this.#state.catchUp(this.#memory?.cursor);
-    const result = evaluateAutomation(this.#defs, this.#state, {
+    const result = await evaluateAutomationAsync(this.#defs, this.#state, {
       now,
+      sliceMs: this.#options.sliceMs,
       ...(this.#memory === undefined ? {} : { previous: this.#memory }),
       maxRunsPerTick: this.#options.maxRunsPerTick,
       ...(this.#options.lookback === undefined ? {} : { lookback: this.#options.lookback }),
     });
     const runIds: string[] = [];
     const errors: string[] = [];
+    const slicer = new TimeSlicer(this.#options.sliceMs);
     for (const req of result.runRequests) {
+      await slicer.maybeYield();
       try {
         const submitted = await this.#submit({
           selection: req.assetKeys,
@@ -201,7 +216,7 @@ export class AutomationTicker {
       }
     }
     this.#memory = result.memory;
-    await this.#memoryStore.write(result.memory);
+    await this.#memoryStore.write(result.memory, slicer);
     const durationMs = Math.round(performance.now() - started);
     this.#durations.push({ kind: 'automation', durationMs });
     if (this.#durations.length > 100) this.#durations.shift();
@@ -217,8 +232,12 @@ export class AutomationTicker {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await this.#recordEvaluations(tick.id, evaluatedAt, result.assets, (k) =>
-      result.conditionTree(k),
+    await this.#recordEvaluations(
+      tick.id,
+      evaluatedAt,
+      result.assets,
+      (k) => result.conditionTree(k),
+      slicer,
     );
     for (const breach of this.#freshness.breaches()) this.#onBreach(breach);
     return {
@@ -229,6 +248,8 @@ export class AutomationTicker {
       runIds,
       evaluations: result.assets,
       errors,
+      slices: result.slices,
+      longestSliceMs: result.longestSliceMs,
     };
   }
 
@@ -237,20 +258,24 @@ export class AutomationTicker {
     evaluatedAt: string,
     assets: readonly AssetAutomationEvaluation[],
     tree: (assetKey: string) => ConditionEvaluationNode | undefined,
+    slicer: TimeSlicer,
   ): Promise<void> {
-    const values = assets.map((a) => ({
-      tick_id: tickId,
-      evaluated_at: evaluatedAt,
-      asset_key: a.assetKey,
-      requested: a.requested.length,
-      evaluation: JSON.stringify({ ...a, tree: tree(a.assetKey) }),
-    }));
-    // 5 values a row: 500 rows stay under every dialect's bound-parameter limit.
-    for (let i = 0; i < values.length; i += 500) {
-      await this.#db
-        .insertInto('automation_evaluations')
-        .values(values.slice(i, i + 500))
-        .execute();
+    // 5 values a row: 500 rows stay under every dialect's bound-parameter limit; fewer per
+    // statement keeps each synchronous SQLite write short (the event loop runs between them).
+    const BATCH = 100;
+    for (let i = 0; i < assets.length; i += BATCH) {
+      const values = [];
+      for (const a of assets.slice(i, i + BATCH)) {
+        await slicer.maybeYield();
+        values.push({
+          tick_id: tickId,
+          evaluated_at: evaluatedAt,
+          asset_key: a.assetKey,
+          requested: a.requested.length,
+          evaluation: JSON.stringify({ ...a, tree: tree(a.assetKey) }),
+        });
+      }
+      await this.#db.insertInto('automation_evaluations').values(values).execute();
     }
   }
 

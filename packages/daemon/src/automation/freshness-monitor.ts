@@ -30,11 +30,12 @@ export class FreshnessMonitor {
     for (const key of this.#defs.graph.keys) {
       const asset = this.#defs.assets.get(key)!;
       if (asset.freshness === undefined) continue;
-      let latest: Date | undefined;
+      let latestMs: number | undefined;
       for (const k of this.#state.materializedKeys(key)) {
-        const m = this.#state.latestMaterialization(key, k === '' ? undefined : k);
-        if (m !== undefined && (latest === undefined || m.timestamp > latest)) latest = m.timestamp;
+        const ms = this.#state.materializedAt(key, k === '' ? undefined : k);
+        if (ms !== undefined && (latestMs === undefined || ms > latestMs)) latestMs = ms;
       }
+      const latest = latestMs === undefined ? undefined : new Date(latestMs);
       const status = freshnessStatus(
         asset,
         latest === undefined ? undefined : { timestamp: latest },

@@ -8,6 +8,7 @@ import {
   stalenessEvaluator,
 } from '@cairn/core';
 import { automationDb, readStateValue, writeStateValue } from '../automation/automation-tables.js';
+import { TimeSlicer } from '../automation/time-slicer.js';
 import type { Storage } from '../storage/storage.js';
 import type { StoredAssetState } from './stored-asset-state.js';
 
@@ -18,7 +19,7 @@ const KNOWN_KEY = 'staleness:assets';
 /** Rows per multi-row statement: 4 bound values each stays far below SQLite's 32,766 and Postgres' 65,535. */
 const BATCH = 500;
 /** Seeds per pass when re-evaluating changed assets at load. */
-const INIT_CHUNK = 20_000;
+const INIT_CHUNK = 2_000;
 
 /** `undefined` partition ↔ '' (the key unpartitioned assets use in the tables). */
 const toKey = (pk: string | undefined): string => pk ?? '';
@@ -96,21 +97,55 @@ export class StalenessTracker {
     if (changed.length > 0) {
       // Every partition of a changed asset is a seed: its downstream readers matter only when its
       // status changes (they are seeds themselves otherwise), which saves mapping 1,000,000
-      // partitions downstream on a first start. Chunks bound the per-pass bookkeeping (seen set,
-      // frontier, pending rows); a partition reached from two chunks is merely evaluated twice.
+      // partitions downstream on a first start. Chunks bound the per-pass bookkeeping (the
+      // evaluator's memo, seen set, frontier, pending rows); they are small so that it dies young
+      // instead of growing the heap. Seeds go partition key by partition key across the assets
+      // (upstream first), so one chunk holds a key's whole upstream cone under the usual
+      // mappings and its memo answers the upstream reads: asset by asset, each chunk would
+      // re-evaluate every upstream of its partitions.
       let seeds: PartitionUpdate[] = [];
-      for (const key of changed) {
-        for (const k of this.#state.materializedKeys(key)) {
-          seeds.push({ assetKey: key, partitionKey: fromKey(k), dataVersionChanged: false });
-          if (seeds.length === INIT_CHUNK) {
-            await this.#process(seeds, false);
-            seeds = [];
-          }
+      for (const [assetKey, key] of this.#seedOrder(changed)) {
+        seeds.push({ assetKey, partitionKey: fromKey(key), dataVersionChanged: false });
+        if (seeds.length === INIT_CHUNK) {
+          await this.#process(seeds, false);
+          seeds = [];
+          // Let the event loop run between chunks (the first pass over 1,000,000 partitions is long).
+          await new Promise((resolve) => setImmediate(resolve));
         }
       }
       if (seeds.length > 0) await this.#process(seeds, false);
     }
     await writeStateValue(this.#db, KNOWN_KEY, now);
+  }
+
+  /**
+   * The materialized partitions of `assets` (in topological order) as [asset, key] pairs, key-major
+   * within each group of assets sharing a partitions definition, unless their keys barely overlap
+   * (then asset by asset, so the walk stays linear in the partitions).
+   */
+  *#seedOrder(assets: readonly string[]): Iterable<[string, string]> {
+    const groups = new Map<unknown, string[]>();
+    for (const key of assets) {
+      const def = this.#defs.assets.get(key)!.partitions;
+      const group = groups.get(def);
+      if (group === undefined) groups.set(def, [key]);
+      else group.push(key);
+    }
+    for (const group of groups.values()) {
+      const union = new Set<string>();
+      let total = 0;
+      for (const a of group) {
+        const keys = this.#state.materializedKeys(a);
+        total += keys.size;
+        for (const k of keys) union.add(k);
+      }
+      if (union.size * group.length <= 4 * total + 1024) {
+        for (const k of union)
+          for (const a of group) if (this.#state.materializedKeys(a).has(k)) yield [a, k];
+      } else {
+        for (const a of group) for (const k of this.#state.materializedKeys(a)) yield [a, k];
+      }
+    }
   }
 
   /** Queues a partition update (from a committed event); processed on the next macrotask. */
@@ -124,6 +159,16 @@ export class StalenessTracker {
           this.#flushing = undefined;
         });
     }
+  }
+
+  /**
+   * Queues the partitions a wipe cleared: they are missing now (so never stale), and every
+   * materialized partition that read them is re-evaluated: its recorded input no longer matches
+   * the upstream's (absent) data version, so it turns STALE with a `data` cause, as in Dagster.
+   */
+  enqueueWipe(assetKey: string, keys: readonly string[]): void {
+    for (const k of keys)
+      this.enqueue({ assetKey, partitionKey: fromKey(k), dataVersionChanged: true });
   }
 
   /** Resolves once every queued update is reflected in the index. */
@@ -164,12 +209,16 @@ export class StalenessTracker {
     >();
     const deletes = new Map<string, { assetKey: string; key: string }>();
     const seen = new Set<string>();
+    // A change of 1% of 1,000,000 partitions re-evaluates ~10,000 of them: let the event loop run
+    // every ~20 ms meanwhile (events arriving now queue up for the next pass).
+    const slicer = new TimeSlicer(20);
     let frontier: { assetKey: string; partitionKey: string | undefined; force: boolean }[] = seeds
       .filter((s) => this.#defs.assets.has(s.assetKey))
       .map((s) => ({ ...s, force: forceSeeds }));
     while (frontier.length > 0) {
       const next: typeof frontier = [];
       for (const item of frontier) {
+        await slicer.maybeYield();
         const id = `${item.assetKey}\u0000${toKey(item.partitionKey)}`;
         if (seen.has(id)) continue;
         seen.add(id);

@@ -9,7 +9,7 @@ import {
 import type { EventRecord, StoredEvent, StoredMaterializationEvent } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import { LatestMaterializations, type PartitionKeySet } from './latest-materializations.js';
-import { plannedRefs } from './to-versioned.js';
+import { plannedRefs, toVersioned } from './to-versioned.js';
 
 /** One update the state saw, with the event id it came from (the cursor of `updatesSince`). */
 interface LoggedUpdate {
@@ -18,7 +18,7 @@ interface LoggedUpdate {
 }
 
 /** Rows per page when loading the latest materializations (bounds the payloads held at once). */
-const LOAD_PAGE = 10_000;
+const LOAD_PAGE = 1_000;
 
 /**
  * The daemon's in-memory view of what staleness and automation read, loaded once from the
@@ -50,41 +50,51 @@ export class StoredAssetState implements AutomationStateReader {
     this.#storage = storage;
   }
 
-  /** Loads the latest materializations, observations, failures, queued runs and check results. */
-  static async load(storage: Storage): Promise<StoredAssetState> {
+  /**
+   * Loads the latest materializations, observations, failures, queued runs and check results.
+   * `assetOrder` (the definitions' topological order) loads upstream assets first, so a
+   * downstream partition's recorded input versions share the upstream's data version strings.
+   */
+  static async load(
+    storage: Storage,
+    options: { assetOrder?: readonly string[] } = {},
+  ): Promise<StoredAssetState> {
     const state = new StoredAssetState(storage);
     const db = storage.db;
     state.#lastId = await storage.getLastEventId();
-    // Paged by the primary key, so only one page of payloads is held at once (1,000,000
-    // partitions would otherwise hold every payload string before the first is parsed).
-    let after: { asset: string; partition: string } | undefined;
-    for (;;) {
-      const cursor = after;
-      const page = await db
-        .selectFrom('asset_partitions as ap')
-        .innerJoin('event_log as e', 'e.id', 'ap.last_materialization_event_id')
-        .select(['ap.asset_key', 'ap.partition_key', 'e.payload'])
-        .$if(cursor !== undefined, (q) =>
-          q.where((eb) =>
-            eb.or([
-              eb('ap.asset_key', '>', cursor!.asset),
-              eb.and([
-                eb('ap.asset_key', '=', cursor!.asset),
-                eb('ap.partition_key', '>', cursor!.partition),
-              ]),
-            ]),
-          ),
-        )
-        .orderBy('ap.asset_key')
-        .orderBy('ap.partition_key')
-        .limit(LOAD_PAGE)
-        .execute();
-      for (const row of page) {
-        state.#latest.set(state.#latest.compact(JSON.parse(row.payload)));
+    const counts = await db
+      .selectFrom('asset_partitions')
+      .select((eb) => ['asset_key', eb.fn.countAll<number | string | bigint>().as('n')])
+      .where('last_materialization_event_id', 'is not', null)
+      .groupBy('asset_key')
+      .execute();
+    const stored = counts.map((r) => r.asset_key);
+    for (const r of counts) state.#latest.reserve(r.asset_key, Number(r.n));
+    const rank = new Map((options.assetOrder ?? []).map((k, i) => [k, i]));
+    stored.sort(
+      (a, b) =>
+        (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size) || (a < b ? -1 : a > b ? 1 : 0),
+    );
+    for (const assetKey of stored) {
+      // Paged by the primary key, so only one page of payloads is held at once (1,000,000
+      // partitions would otherwise hold every payload string before the first is parsed).
+      let after: string | undefined;
+      for (;;) {
+        const cursor = after;
+        const page = await db
+          .selectFrom('asset_partitions as ap')
+          .innerJoin('event_log as e', 'e.id', 'ap.last_materialization_event_id')
+          .select(['ap.partition_key', 'e.payload'])
+          .where('ap.asset_key', '=', assetKey)
+          .$if(cursor !== undefined, (q) => q.where('ap.partition_key', '>', cursor!))
+          .orderBy('ap.partition_key')
+          .limit(LOAD_PAGE)
+          .execute();
+        for (const row of page) state.#latest.setFromPayload(row.payload);
+        const last = page[page.length - 1];
+        if (last === undefined || page.length < LOAD_PAGE) break;
+        after = last.partition_key;
       }
-      const last = page[page.length - 1];
-      if (last === undefined || page.length < LOAD_PAGE) break;
-      after = { asset: last.asset_key, partition: last.partition_key };
     }
     const obs = await db
       .selectFrom('asset_partitions as ap')
@@ -158,26 +168,27 @@ export class StoredAssetState implements AutomationStateReader {
     switch (e.type) {
       case 'materialization': {
         // Workers are given the upstream versions at dispatch, so the event records what it read.
-        const m = this.#latest.compact(e);
-        const ref = inputRef(m.assetKey, m.partitionKey);
-        const before = this.currentDataVersion(m.assetKey, m.partitionKey)?.dataVersion;
-        const prev = this.#latest.get(m.assetKey, m.partitionKey ?? '');
-        if (prev === undefined || m.timestamp.getTime() >= prev.timestamp.getTime()) {
-          this.#latest.set(m);
+        const ref = inputRef(e.assetKey, e.partitionKey);
+        const dataVersion = e.dataVersion ?? '';
+        const before = this.currentDataVersion(e.assetKey, e.partitionKey)?.dataVersion;
+        const ts = Date.parse(e.timestamp);
+        const prev = this.#latest.timestamp(e.assetKey, e.partitionKey ?? '');
+        if (prev === undefined || ts >= prev) {
+          this.#latest.set(e);
           this.#current.delete(ref);
         } else {
           // An older materialization still sets the current data version (as it always has).
           this.#current.set(ref, {
-            dataVersion: m.dataVersion,
-            timestamp: m.timestamp,
+            dataVersion,
+            timestamp: new Date(ts),
             source: 'materialization',
           });
         }
-        this.#history.get(ref)?.set(m.dataVersion, m);
+        this.#history.get(ref)?.set(dataVersion, toVersioned(e));
         this.#failed.delete(ref);
         // Check results belong to a materialization: a new one clears them.
         this.#checks.delete(ref);
-        return this.#log(record.id, m.assetKey, m.partitionKey, before !== m.dataVersion);
+        return this.#log(record.id, e.assetKey, e.partitionKey, before !== dataVersion);
       }
       case 'asset_observation': {
         const before = this.currentDataVersion(e.assetKey, e.partitionKey)?.dataVersion;
@@ -203,15 +214,19 @@ export class StoredAssetState implements AutomationStateReader {
         this.#endRun(e.runId);
         return undefined;
       case 'asset_wiped': {
+        // As the storage index does: the wiped partitions are missing, with no observation,
+        // failure or check result left (a restart would load none of them).
         const keys = e.partitionKeys;
         if (keys === undefined) this.#latest.delete(e.assetKey);
         else for (const k of keys) this.#latest.delete(e.assetKey, k);
-        const map = this.#current;
-        for (const ref of [...map.keys()]) {
-          if (keys === undefined ? ref === e.assetKey || ref.startsWith(`${e.assetKey}[`) : false)
-            map.delete(ref);
-        }
-        for (const k of keys ?? []) map.delete(inputRef(e.assetKey, k));
+        const ofAsset = (ref: string) => ref === e.assetKey || ref.startsWith(`${e.assetKey}[`);
+        const refs = new Set(
+          (keys ?? []).map((k) => inputRef(e.assetKey, k === '' ? undefined : k)),
+        );
+        const wiped = (ref: string) => (keys === undefined ? ofAsset(ref) : refs.has(ref));
+        for (const ref of [...this.#current.keys()]) if (wiped(ref)) this.#current.delete(ref);
+        for (const ref of [...this.#failed]) if (wiped(ref)) this.#failed.delete(ref);
+        for (const ref of [...this.#checks.keys()]) if (wiped(ref)) this.#checks.delete(ref);
         return undefined;
       }
       default:
@@ -247,6 +262,35 @@ export class StoredAssetState implements AutomationStateReader {
     this.#updates = [...older, ...this.#updates];
   }
 
+  /**
+   * The partitions an `asset_wiped` event is about to clear that have a materialization or an
+   * observation ('' for unpartitioned); call it before `apply`.
+   */
+  wipedKeys(record: EventRecord): string[] {
+    const e = record.event;
+    if (e.type !== 'asset_wiped' || record.id <= this.#lastId) return [];
+    const keys = new Set<string>();
+    if (e.partitionKeys === undefined) {
+      for (const k of this.#latest.keys(e.assetKey)) keys.add(k);
+      for (const ref of this.#current.keys()) {
+        if (ref === e.assetKey) keys.add('');
+        else if (ref.startsWith(`${e.assetKey}[`)) keys.add(ref.slice(e.assetKey.length + 1, -1));
+      }
+    } else {
+      for (const k of e.partitionKeys) {
+        const pk = k === '' ? undefined : k;
+        if (this.#latest.has(e.assetKey, k) || this.#current.has(inputRef(e.assetKey, pk)))
+          keys.add(k);
+      }
+    }
+    return [...keys];
+  }
+
+  /** Epoch ms of the partition's latest materialization, if it has one. */
+  materializedAt(assetKey: string, partitionKey: string | undefined): number | undefined {
+    return this.#latest.timestamp(assetKey, partitionKey ?? '');
+  }
+
   /** Keys of the asset's materialized partitions ('' for an unpartitioned asset). */
   materializedKeys(assetKey: string): PartitionKeySet {
     return this.#latest.keys(assetKey);
@@ -280,7 +324,7 @@ export class StoredAssetState implements AutomationStateReader {
       const other = this.#current.get(inputRef(assetKey, partitionKey));
       if (other !== undefined) return other;
     }
-    return this.#latest.get(assetKey, partitionKey ?? '');
+    return this.#latest.current(assetKey, partitionKey ?? '');
   }
 
   materializationWithDataVersion(
@@ -288,8 +332,8 @@ export class StoredAssetState implements AutomationStateReader {
     partitionKey: string | undefined,
     dataVersion: string,
   ): VersionedMaterialization | undefined {
-    const latest = this.#latest.get(assetKey, partitionKey ?? '');
-    if (latest?.dataVersion === dataVersion) return latest;
+    if (this.#latest.dataVersion(assetKey, partitionKey ?? '') === dataVersion)
+      return this.#latest.get(assetKey, partitionKey ?? '');
     if (this.#history.size === 0) return undefined;
     return this.#history.get(inputRef(assetKey, partitionKey))?.get(dataVersion);
   }
@@ -303,6 +347,11 @@ export class StoredAssetState implements AutomationStateReader {
     // log holds only what happened since the last tick.
     this.#updates = [];
     return { updates, cursor: next };
+  }
+
+  isMaterializedOrObserved(assetKey: string, partitionKey: string | undefined): boolean {
+    if (this.#latest.has(assetKey, partitionKey ?? '')) return true;
+    return this.#current.size > 0 && this.#current.has(inputRef(assetKey, partitionKey));
   }
 
   isInProgress(assetKey: string, partitionKey: string | undefined): boolean {
