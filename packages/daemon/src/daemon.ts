@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Clock, type Definitions, systemClock } from '@cairn/core';
 import { z } from 'zod';
+import { alertTargetsFromEnv } from './alerts/alert-config.js';
 import type {
   AlertDeliveryOptions,
   AlertDispatcher,
@@ -92,7 +93,10 @@ export interface DaemonOptions {
    * Default 5 and 30.
    */
   runLease?: { heartbeatSeconds?: number; expireSeconds?: number };
-  /** Webhooks alerted on run failure, check failure or freshness breach. Default none. */
+  /**
+   * Webhooks alerted on run failure, check failure or freshness breach. Default: those in env
+   * `CAIRN_ALERT_WEBHOOKS` (see docs/daemon/alerts.md), else none.
+   */
   alerts?: AlertTarget[];
   /** Retries and timeout of alert deliveries. Default 5 attempts, backoff from 1 s, 10 s timeout. */
   alertDelivery?: AlertDeliveryOptions;
@@ -280,6 +284,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const workers = o.workers ?? 2;
   mkdirSync(home, { recursive: true });
   const definitions = o.definitions ?? (await loadDefinitions(o.defs!)).defs;
+  const alertTargets = o.alerts ?? alertTargetsFromEnv(process.env);
   const databaseUrl = o.databaseUrl ?? (process.env.CAIRN_DATABASE_URL || undefined);
   const storage = await openStorage(
     databaseUrl === undefined ? { path: join(home, 'cairn.db') } : { databaseUrl },
@@ -329,9 +334,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const backfills = new BackfillManager({ storage, definitions, runs: coordinator, clock });
   // Every committed event in id order, this process's and other processes' (workers, other
   // daemons, `cairn materialize`), for the state, the backfills, the API's caches and streams.
+  const startEventId = await storage.getLastEventId();
   const feed = new OrderedEventFeed({
     storage,
-    after: await storage.getLastEventId(),
+    after: startEventId,
     onError: (err) => process.emitWarning(String(err)),
   });
   coordinator.onEvent((record) => feed.offer(record));
@@ -363,7 +369,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         ...(o.schedulerIntervalSeconds === undefined
           ? {}
           : { schedulerIntervalSeconds: o.schedulerIntervalSeconds }),
-        ...(o.alerts === undefined ? {} : { alerts: o.alerts }),
+        ...(alertTargets === undefined ? {} : { alerts: alertTargets }),
         ...(o.alertDelivery === undefined ? {} : { alertDelivery: o.alertDelivery }),
       },
     );
@@ -390,6 +396,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     onAcquired: async () => {
       // The old leader may have died with runs queued or started: pick them up.
       await coordinator.adopt().catch((err) => process.emitWarning(String(err)));
+      await auto.alerts.resume().catch((err) => process.emitWarning(String(err)));
       backfills.start();
       auto.start();
       reaper.start();
@@ -400,9 +407,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await backfills.stop();
     },
   });
-  // Every daemon sees every event; only the leader sends alerts, so each is sent once (a one-shot
-  // `cairn materialize`, scope own, never leads and alerts on its own events).
-  auto.alerts.onlyWhen(() => lease.isLeader || (o.scope ?? 'all') === 'own');
+  // Every daemon sees every event; only the leader sends alerts (read from the log after a stored
+  // cursor), so each is sent once and none is lost in a hand-over.
+  auto.alerts.onlyWhen(() => lease.isLeader);
+  auto.alerts.startAfter(startEventId);
   let stopped: Promise<void> | undefined;
   const daemon: Daemon = {
     home,

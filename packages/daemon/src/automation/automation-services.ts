@@ -122,23 +122,8 @@ export class AutomationServices {
     if (update !== undefined) this.tracker.enqueue(update);
     if (wiped.length > 0 && record.event.type === 'asset_wiped')
       this.tracker.enqueueWipe(record.event.assetKey, wiped);
-    const e = record.event;
-    if (e.type === 'run_finished' && e.status === 'failure') {
-      this.alerts.notify('run_failure', {
-        runId: e.runId,
-        error: e.error?.message ?? null,
-        finishedAt: e.timestamp,
-      });
-    } else if (e.type === 'check_evaluation' && !e.passed) {
-      this.alerts.notify('check_failure', {
-        assetKey: e.assetKey,
-        partitionKey: e.partitionKey ?? null,
-        checkName: e.checkName,
-        severity: e.severity,
-        runId: e.runId ?? null,
-        description: e.description ?? null,
-      });
-    }
+    // Run and check failures: the alerts read them from the log after their stored cursor.
+    this.alerts.follow(record);
   }
 
   /** Starts the automation loop and the schedules/sensors loop. */

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { asset, assetCheck, definitions, manualClock } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openStorage } from '../../src/storage/index.js';
 import { automationDaemon, run, tempHome } from '../automation/helpers.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
@@ -115,5 +117,71 @@ describe('alerts', () => {
       expect.objectContaining({ event: 'freshness_breach', assetKey: 'orders' }),
     ]);
     expect(daemon.automation.freshness()[0]?.status).toBe('stale');
+  });
+
+  it('a failure committed while no daemon leads is alerted by the next leader', async () => {
+    const hook = await webhook([200]);
+    const broken = asset({ key: 'broken' }, () => {
+      throw new Error('boom');
+    });
+    const defs = definitions({ assets: [broken] });
+    const where = home();
+    const options = { alerts: [{ url: hook.url }] };
+    const first = await automationDaemon(defs, where, options);
+    await first.daemon.stop();
+    // A worker process records a failed run while no daemon runs.
+    const worker = await openStorage({ path: join(where, 'cairn.db') });
+    await worker.append([
+      {
+        type: 'run_finished',
+        timestamp: new Date().toISOString(),
+        runId: 'while-nobody-led',
+        status: 'failure',
+        error: { name: 'Error', message: 'disk full' },
+      },
+    ]);
+    await worker.close();
+    const next = await automationDaemon(defs, where, options);
+    cleanups.push(() => next.daemon.stop());
+    await expect.poll(() => hook.bodies.length, { timeout: 5000 }).toBe(1);
+    expect(hook.bodies[0]).toMatchObject({
+      event: 'run_failure',
+      runId: 'while-nobody-led',
+      error: 'disk full',
+      eventId: expect.any(Number),
+    });
+    // The cursor moved: a third start alerts nothing again.
+    await next.daemon.stop();
+    const third = await automationDaemon(defs, where, options);
+    cleanups.push(() => third.daemon.stop());
+    await third.daemon.alerts.idle();
+    expect(hook.calls()).toBe(1);
+  });
+
+  it('a delivery left pending by a stopped or dead leader is delivered by the next one', async () => {
+    const hook = await webhook([503, 200]);
+    const broken = asset({ key: 'broken' }, () => {
+      throw new Error('boom');
+    });
+    const defs = definitions({ assets: [broken] });
+    const where = home();
+    const options = {
+      alerts: [{ url: hook.url, events: ['run_failure' as const] }],
+      alertDelivery: { baseDelayMs: 600_000 },
+    };
+    const first = await automationDaemon(defs, where, options);
+    const { runId } = await first.daemon.submit({ selection: 'broken' });
+    await first.daemon.waitForRun(runId);
+    await expect.poll(async () => (await first.daemon.alerts.deliveries())[0]?.attempts).toBe(1);
+    await first.daemon.stop(); // its retry was 10 minutes away
+    expect(hook.calls()).toBe(1);
+    const next = await automationDaemon(defs, where, options);
+    cleanups.push(() => next.daemon.stop());
+    await expect
+      .poll(async () => (await next.daemon.alerts.deliveries())[0]?.status, { timeout: 5000 })
+      .toBe('delivered');
+    expect(hook.calls()).toBe(2);
+    expect(hook.bodies).toEqual([expect.objectContaining({ event: 'run_failure', runId })]);
+    expect((await next.daemon.alerts.deliveries())[0]).toMatchObject({ attempts: 2 });
   });
 });

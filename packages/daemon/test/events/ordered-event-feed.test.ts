@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OrderedEventFeed } from '../../src/events/ordered-event-feed.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
 import { automationDaemon, run, tempHome } from '../automation/helpers.js';
+import { describeDialects } from '../storage-dialects/dialects.js';
 
 /**
  * Events written by another process sharing the database (a `cairn worker`, a second daemon,
@@ -39,38 +40,6 @@ const observed = (assetKey: string, dataVersion: string) => ({
 });
 
 describe('ordered event feed', () => {
-  it('delivers its own and other writers’ events once each, in id order', async () => {
-    const where = home();
-    const mine = await openStorage({ path: join(where, 'cairn.db') });
-    cleanups.push(() => mine.close());
-    const other = await otherWriter(where);
-    const feed = new OrderedEventFeed({ storage: mine, after: 0, pollMs: 0 });
-    cleanups.push(() => feed.close());
-    const seen: number[] = [];
-    feed.subscribe((r) => seen.push(r.id));
-
-    // The next id, offered by this process: delivered synchronously.
-    const [first] = await mine.append([observed('a', '1')]);
-    feed.offer((await mine.getEventsAfter(0)).records[0]!);
-    expect(seen).toEqual([first]);
-
-    // Two events of another writer, then one of ours: ours waits for theirs, all in order.
-    await other.append([observed('b', '1'), observed('b', '2')]);
-    const [mineAgain] = await mine.append([observed('a', '2')]);
-    const record = (await mine.getEventsAfter(mineAgain! - 1)).records[0]!;
-    feed.offer(record);
-    feed.offer(record); // offered twice: delivered once
-    await feed.catchUp();
-    const all = (await mine.getEventsAfter(0)).records.map((r) => r.id);
-    expect(seen).toEqual(all);
-    expect(all).toHaveLength(4);
-
-    // Without any offer, catchUp (and the poll) find other writers' events.
-    await other.append([observed('c', '1')]);
-    await feed.catchUp();
-    expect(seen).toEqual((await mine.getEventsAfter(0)).records.map((r) => r.id));
-  });
-
   it("another process's materialization makes this daemon's downstream stale and reaches its listeners", async () => {
     const up = asset({ key: 'up' }, () => 1);
     const down = asset({ key: 'down', deps: { up } }, ({ up }) => up + 1);
@@ -98,6 +67,41 @@ describe('ordered event feed', () => {
       .poll(async () => (await daemon.staleness!.summary('down')).stale, { timeout: 5000 })
       .toBe(1);
   });
+});
+
+describeDialects('events of several processes', (ctx) => {
+  it('delivers its own and other writers’ events once each, in id order', async () => {
+    const options = await ctx.fresh();
+    const mine = await openStorage(options);
+    cleanups.push(() => mine.close());
+    const other = await openStorage(ctx.same());
+    cleanups.push(() => other.close());
+    const feed = new OrderedEventFeed({ storage: mine, after: 0, pollMs: 0 });
+    cleanups.push(() => feed.close());
+    const seen: number[] = [];
+    feed.subscribe((r) => seen.push(r.id));
+
+    // The next id, offered by this process: delivered synchronously.
+    const [first] = await mine.append([observed('a', '1')]);
+    feed.offer((await mine.getEventsAfter(0)).records[0]!);
+    expect(seen).toEqual([first]);
+
+    // Two events of another writer, then one of ours: ours waits for theirs, all in order.
+    await other.append([observed('b', '1'), observed('b', '2')]);
+    const [mineAgain] = await mine.append([observed('a', '2')]);
+    const record = (await mine.getEventsAfter(mineAgain! - 1)).records[0]!;
+    feed.offer(record);
+    feed.offer(record); // offered twice: delivered once
+    await feed.catchUp();
+    const all = (await mine.getEventsAfter(0)).records.map((r) => r.id);
+    expect(seen).toEqual(all);
+    expect(all).toHaveLength(4);
+
+    // Without any offer, catchUp (and the poll) find other writers' events.
+    await other.append([observed('c', '1')]);
+    await feed.catchUp();
+    expect(seen).toEqual((await mine.getEventsAfter(0)).records.map((r) => r.id));
+  });
 
   it('two daemons on one database send an alert once, also for a run another process ran', async () => {
     const bodies: Record<string, unknown>[] = [];
@@ -120,7 +124,11 @@ describe('ordered event feed', () => {
     });
     const defs = definitions({ assets: [broken] });
     const where = home();
-    const options = { alerts: [{ url, events: ['run_failure' as const] }] };
+    const { databaseUrl } = await ctx.fresh();
+    const options = {
+      alerts: [{ url, events: ['run_failure' as const] }],
+      ...(databaseUrl === undefined ? {} : { databaseUrl }),
+    };
     const a = await automationDaemon(defs, where, options);
     cleanups.push(() => a.daemon.stop());
     const b = await automationDaemon(defs, where, options);
@@ -134,14 +142,17 @@ describe('ordered event feed', () => {
       .poll(async () => (await follower.storage.getRun(runId))?.status, { timeout: 10_000 })
       .toBe('failure');
     // A run finished by a process with no daemon at all (a worker): its failure is alerted too.
-    const worker = await otherWriter(where);
+    // Another process: a Storage of its own on the daemons' database.
+    const worker =
+      databaseUrl === undefined ? await otherWriter(where) : await openStorage(ctx.same());
+    if (databaseUrl !== undefined) cleanups.push(() => worker.close());
     await worker.append([
       {
         type: 'run_finished',
         timestamp: new Date().toISOString(),
         runId: 'run-of-a-worker',
         status: 'failure',
-        error: { message: 'worker run failed' },
+        error: { name: 'Error', message: 'worker run failed' },
       },
     ]);
     await expect.poll(() => bodies.length, { timeout: 5000 }).toBe(2);
