@@ -205,12 +205,16 @@ function evaluateOperand(
       const before = memory?.count;
       ac.nextNodes[path] =
         before === space.count ? memory! : { type: 'newlyMissing', count: space.count };
-      // Only partitions that did not exist at the previous tick can be newly missing.
+      // Newly missing: partitions that did not exist at the previous tick, and partitions
+      // updated since then that are missing now (wiped, as Dagster counts them).
       const fresh =
         before === undefined
           ? candidates
           : candidates.intersect(PartitionSubset.range(space, before, space.count));
-      return { trueSet: fresh.filter((k) => !tick.isMaterialized(asset.key, k)) };
+      const updated = tick.updatedKeys(asset.key);
+      const lost =
+        updated.size === 0 ? fresh : fresh.union(candidates.filter((k) => updated.has(k)));
+      return { trueSet: lost.filter((k) => !tick.isMaterialized(asset.key, k)) };
     }
     case 'stale': {
       const why = new Map<string, string>();
@@ -232,8 +236,11 @@ function evaluateOperand(
         trueSet: candidates.filter((k) => tick.reader.isFailed(asset.key, toPartitionKey(k))),
       };
     case 'newlyUpdated':
+      // Updated and materialized: a wipe is an update of the state but not a new materialization.
       return {
-        trueSet: candidates.intersect(PartitionSubset.of(space, tick.updatedKeys(asset.key))),
+        trueSet: candidates
+          .intersect(PartitionSubset.of(space, tick.updatedKeys(asset.key)))
+          .filter((k) => tick.isMaterialized(asset.key, k)),
       };
     case 'newlyRequested':
       return { trueSet: candidates.intersect(deserializeSubset(space, ac.memory?.requested)) };

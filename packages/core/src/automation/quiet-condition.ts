@@ -28,8 +28,13 @@ export function isQuiet(plan: ConditionPlan, ac: AssetEvaluationContext): boolea
     case 'since':
       return memory.nodes?.[plan.path] === undefined && isQuiet(kids[0]!, ac);
     case 'newlyMissing': {
+      // Quiet when no partition was added and none of its own was updated (a wipe is an update).
       const m = memory.nodes?.[plan.path];
-      return m?.type === 'newlyMissing' && m.count === ac.space.count;
+      return (
+        m?.type === 'newlyMissing' &&
+        m.count === ac.space.count &&
+        tick.updatedKeys(asset.key).size === 0
+      );
     }
     case 'anyDepsUpdated':
       for (const up of tick.defs.graph.parents(asset.key)) {

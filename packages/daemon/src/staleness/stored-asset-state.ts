@@ -217,6 +217,7 @@ export class StoredAssetState implements AutomationStateReader {
         // As the storage index does: the wiped partitions are missing, with no observation,
         // failure or check result left (a restart would load none of them).
         const keys = e.partitionKeys;
+        const lost = this.#wipedKeysOf(e);
         if (keys === undefined) this.#latest.delete(e.assetKey);
         else for (const k of keys) this.#latest.delete(e.assetKey, k);
         const ofAsset = (ref: string) => ref === e.assetKey || ref.startsWith(`${e.assetKey}[`);
@@ -227,6 +228,8 @@ export class StoredAssetState implements AutomationStateReader {
         for (const ref of [...this.#current.keys()]) if (wiped(ref)) this.#current.delete(ref);
         for (const ref of [...this.#failed]) if (wiped(ref)) this.#failed.delete(ref);
         for (const ref of [...this.#checks.keys()]) if (wiped(ref)) this.#checks.delete(ref);
+        // Updates for the automation tick: a wiped partition is newly missing (as in Dagster).
+        for (const k of lost) this.#log(record.id, e.assetKey, k === '' ? undefined : k, true);
         return undefined;
       }
       default:
@@ -269,6 +272,10 @@ export class StoredAssetState implements AutomationStateReader {
   wipedKeys(record: EventRecord): string[] {
     const e = record.event;
     if (e.type !== 'asset_wiped' || record.id <= this.#lastId) return [];
+    return this.#wipedKeysOf(e);
+  }
+
+  #wipedKeysOf(e: { assetKey: string; partitionKeys?: readonly string[] }): string[] {
     const keys = new Set<string>();
     if (e.partitionKeys === undefined) {
       for (const k of this.#latest.keys(e.assetKey)) keys.add(k);
