@@ -15,8 +15,10 @@
  * child process (a fresh Node, as the daemon would be), so its resident size is the daemon's own,
  * not this process's leftovers from building a million events. The child also measures the
  * longest event-loop block during a tick (`monitorEventLoopDelay`): ticks run in slices. The
- * child runs with `--optimize-for-size` (the setting docs/daemon/automation.md recommends for a
- * daemon this size); `CAIRN_BENCH_AUTOMATION_NODE_FLAGS=''` measures V8's defaults instead.
+ * child runs twice: as a daemon starts by default, and with `CAIRN_OPTIMIZE_FOR_SIZE=1` applied
+ * the way `cairn` applies it (bin/node-flags.js: V8's `--optimize-for-size`, the setting
+ * docs/daemon/automation.md recommends for a daemon this size); the resident size is reported for
+ * both.
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -267,28 +269,25 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
   return out;
 }
 
-/** The V8 flags of the child process. */
-function nodeFlags(): string {
-  return process.env.CAIRN_BENCH_AUTOMATION_NODE_FLAGS ?? '--optimize-for-size';
-}
+/** What `cairn` imports first to apply CAIRN_OPTIMIZE_FOR_SIZE. */
+const NODE_FLAGS_MODULE = fileURLToPath(
+  new URL('../packages/daemon/bin/node-flags.js', import.meta.url),
+);
 
 /** Runs `child()` in a fresh Node process and returns what it measured. */
-function inChild(dir: string, days: number): Promise<ChildFigures> {
+function inChild(
+  dir: string,
+  days: number,
+  optimizeForSize: '1' | undefined,
+): Promise<ChildFigures> {
   return new Promise((resolve, reject) => {
     const proc = fork(fileURLToPath(import.meta.url), [dir, String(days)], {
-      // --optimize-for-size: V8 collects sooner instead of letting the heap grow to about twice
-      // the live size; the documented setting for a daemon holding ~1,000,000 partitions (see
-      // docs/daemon/automation.md). Without it the same process peaks ~150 MB higher.
-      // CAIRN_BENCH_AUTOMATION_NODE_FLAGS overrides it ('' for V8's defaults).
-      execArgv: [
-        ...nodeFlags()
-          .split(' ')
-          .filter((f) => f !== ''),
-        '--conditions=@cairn/source',
-        '--import',
-        'tsx',
-      ],
-      env: { ...process.env, CAIRN_BENCH_AUTOMATION_CHILD: '1' },
+      execArgv: ['--import', NODE_FLAGS_MODULE, '--conditions=@cairn/source', '--import', 'tsx'],
+      env: {
+        ...process.env,
+        CAIRN_BENCH_AUTOMATION_CHILD: '1',
+        CAIRN_OPTIMIZE_FOR_SIZE: optimizeForSize,
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: ChildFigures | undefined;
@@ -336,6 +335,7 @@ export async function run(): Promise<BenchFigure[]> {
   const total = keys.length * assets.length;
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-auto-'));
   let c: ChildFigures;
+  let small: ChildFigures;
   let appendMs: number;
   try {
     const storage = await openStorage({ path: join(dir, 'cairn.db') });
@@ -343,7 +343,8 @@ export async function run(): Promise<BenchFigure[]> {
     await build(storage, assets, keys, startIso);
     appendMs = performance.now() - t0;
     await storage.close();
-    c = await inChild(dir, days);
+    c = await inChild(dir, days, undefined);
+    small = await inChild(dir, days, '1');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -368,11 +369,18 @@ export async function run(): Promise<BenchFigure[]> {
       unit: 'ms',
     },
     {
-      name: `daemon automation: resident size of a daemon process (node ${nodeFlags() || 'defaults'}) with the stored state loaded (${size})`,
+      name: `daemon automation: resident size of a daemon process with the stored state loaded (${size})`,
       value: c.rssMax / MB,
       unit: 'MB',
       target: 300,
       note: `max over load and ticks; ${(c.rssLoaded / MB).toFixed(0)} MB after load, heap used ${(c.heapUsed / MB).toFixed(0)} MB; appending the events took ${(appendMs / 1000).toFixed(1)} s, loading state and stale index ${(c.loadMs / 1000).toFixed(1)} s`,
+    },
+    {
+      name: `daemon automation: resident size with CAIRN_OPTIMIZE_FOR_SIZE=1 (${size})`,
+      value: small.rssMax / MB,
+      unit: 'MB',
+      target: 300,
+      note: `max over load and ticks; ${(small.rssLoaded / MB).toFixed(0)} MB after load`,
     },
     {
       name: 'daemon staleness explanation of one partition from storage',

@@ -2,6 +2,7 @@
 // Runs the TypeScript CLI without a build: tsx's loader compiles the sources on the fly, and a
 // one-function resolve hook adds the `@cairn/source` export condition so that `@cairn/core` and
 // `@cairn/daemon` resolve to their src/index.ts. Needs Node >= 20.6 for module.register.
+import './node-flags.js';
 import { register } from 'node:module';
 import { register as registerTsx } from 'tsx/esm/api';
 

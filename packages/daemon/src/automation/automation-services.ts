@@ -14,7 +14,11 @@ import { StoredAssetState } from '../staleness/stored-asset-state.js';
 import type { EventRecord } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import { type AutomationOptions, AutomationTicker } from './automation-ticker.js';
+import { collectGarbage } from './collect-garbage.js';
 import { FreshnessMonitor } from './freshness-monitor.js';
+
+/** Above this many materialized partitions, a full collection follows the start-up load. */
+const LARGE_STATE = 100_000;
 
 /** The automation half of `createDaemon`'s options. */
 export interface AutomationServicesOptions {
@@ -110,8 +114,12 @@ export class AutomationServices {
     options: AutomationServicesOptions,
   ): Promise<AutomationServices> {
     const state = await StoredAssetState.load(deps.storage, { assetOrder: deps.defs.graph.keys });
+    const large = state.materializedCount > LARGE_STATE;
+    // The load and the first staleness pass each leave their garbage behind: drop it after each.
+    if (large) collectGarbage();
     const services = new AutomationServices(deps, options, state);
     await services.tracker.initialize();
+    if (large) collectGarbage();
     return services;
   }
 
