@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALERT_WEBHOOKS_ENV, alertTargetsFromEnv } from '../../src/alerts/alert-config.js';
 import { cleanup, RUNS_DEFS, spawnServer, tempDir } from '../cli/cli-helpers.js';
+import { startWebhook } from './webhook-server.js';
 
 afterEach(async () => {
   await cleanup();
@@ -41,19 +40,9 @@ describe('alert webhooks from CAIRN_ALERT_WEBHOOKS', () => {
   it('cairn start posts a failed run to the webhook in the environment', {
     timeout: 60_000,
   }, async () => {
-    const bodies: Record<string, unknown>[] = [];
-    const server: Server = createServer((req, res) => {
-      let data = '';
-      req.on('data', (c) => {
-        data += c;
-      });
-      req.on('end', () => {
-        bodies.push(JSON.parse(data) as Record<string, unknown>);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const webhook = await startWebhook();
+    const { bodies } = webhook;
+    const hook = webhook.url;
     try {
       const home = tempDir('cairn-alert-env-');
       writeFileSync(join(home, 'fail-a'), '');
@@ -71,7 +60,7 @@ describe('alert webhooks from CAIRN_ALERT_WEBHOOKS', () => {
       expect(bodies[0]).toMatchObject({ event: 'run_failure', runId });
       expect(await cli.stop()).toBe(0);
     } finally {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await webhook.close();
     }
   });
 });

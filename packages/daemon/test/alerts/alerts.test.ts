@@ -1,10 +1,9 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { asset, assetCheck, definitions, manualClock } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStorage } from '../../src/storage/index.js';
 import { automationDaemon, run, tempHome } from '../automation/helpers.js';
+import { startWebhook } from './webhook-server.js';
 
 let cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -12,27 +11,11 @@ afterEach(async () => {
   cleanups = [];
 });
 
-/** A real webhook on 127.0.0.1 answering with the given statuses in turn (the last one repeats). */
+/** A real webhook on 127.0.0.1 answering with the given statuses in turn, closed after the test. */
 async function webhook(statuses: number[]) {
-  const bodies: Record<string, unknown>[] = [];
-  let calls = 0;
-  const server: Server = createServer((req: IncomingMessage, res) => {
-    let data = '';
-    req.on('data', (c) => {
-      data += c;
-    });
-    req.on('end', () => {
-      const status = statuses[Math.min(calls, statuses.length - 1)]!;
-      calls++;
-      if (status < 300) bodies.push(JSON.parse(data) as Record<string, unknown>);
-      res.statusCode = status;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, bodies, calls: () => calls };
+  const hook = await startWebhook(statuses);
+  cleanups.push(() => hook.close());
+  return hook;
 }
 
 function home(): string {

@@ -1,10 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { asset, definitions } from '@cairn/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OrderedEventFeed } from '../../src/events/ordered-event-feed.js';
 import { openStorage, type Storage } from '../../src/storage/index.js';
+import { startWebhook } from '../alerts/webhook-server.js';
 import { automationDaemon, run, tempHome } from '../automation/helpers.js';
 import { describeDialects } from '../storage-dialects/dialects.js';
 
@@ -104,20 +103,9 @@ describeDialects('events of several processes', (ctx) => {
   });
 
   it('two daemons on one database send an alert once, also for a run another process ran', async () => {
-    const bodies: Record<string, unknown>[] = [];
-    const server: Server = createServer((req, res) => {
-      let data = '';
-      req.on('data', (c) => {
-        data += c;
-      });
-      req.on('end', () => {
-        bodies.push(JSON.parse(data) as Record<string, unknown>);
-        res.end();
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const webhook = await startWebhook();
+    cleanups.push(() => webhook.close());
+    const { bodies, url } = webhook;
 
     const broken = asset({ key: 'broken' }, () => {
       throw new Error('boom');

@@ -1,10 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgAdmin, postgresSkipReason, testDatabase } from '../storage-dialects/dialects.js';
+import { forkChild } from './fleet-helpers.js';
 
 /**
  * Leader election across processes: two daemons (separate processes) on one Postgres database.
@@ -45,23 +46,10 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 }
 
 function startDaemon(clockBase: number, realBase: number) {
-  const child = fork(SCRIPT, [home, DEFS, url, String(clockBase), String(realBase)], {
-    execArgv: ['--conditions=@cairn/source', '--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-    err += s;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const c = forkChild(SCRIPT, [home, DEFS, url, String(clockBase), String(realBase)], children);
   /** The last `leader` line printed. */
-  const leader = () => [...out.matchAll(/leader (true|false)/g)].at(-1)?.[1] === 'true';
-  return { child, exited, leader, output: () => out, errors: () => err };
+  const leader = () => [...c.output().matchAll(/leader (true|false)/g)].at(-1)?.[1] === 'true';
+  return { ...c, leader };
 }
 
 async function scheduleTicks(): Promise<{ tick_key: string; run_ids: string }[]> {

@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDaemon, type Daemon } from '../../src/daemon.js';
+import { forkChild } from '../leases/fleet-helpers.js';
 import { pgAdmin, postgresSkipReason, testDatabase } from '../storage-dialects/dialects.js';
 import { KEYS } from './fixtures/fleet-defs.js';
 
@@ -50,21 +51,8 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 }
 
 function startWorker() {
-  const child = fork(SCRIPT, [home, DEFS, url], {
-    execArgv: ['--conditions=@cairn/source', '--import', 'tsx'],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
-    out += s;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
-    err += s;
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, ready: () => out.includes('ready'), errors: () => err };
+  const c = forkChild(SCRIPT, [home, DEFS, url], children);
+  return { ...c, ready: () => c.output().includes('ready') };
 }
 
 async function query(text: string): Promise<pg.QueryResult> {
