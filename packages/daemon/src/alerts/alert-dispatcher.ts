@@ -72,6 +72,8 @@ export class AlertDispatcher {
   #reading: Promise<void> | undefined;
   #again = false;
   #startAt: number | undefined;
+  /** The stored cursor as this leader last read or wrote it (re-read when it becomes leader). */
+  #known: number | undefined;
 
   constructor(options: {
     storage: Storage;
@@ -130,7 +132,7 @@ export class AlertDispatcher {
 
   /** Alerts on the failures after the cursor, page by page, moving the cursor after each page. */
   async #readLog(): Promise<void> {
-    let cursor = await this.#cursor();
+    let cursor = this.#known ?? (await this.#cursor());
     for (;;) {
       if (this.#stopped || !this.#gate()) return;
       const page = await this.#storage.getEventsAfter(cursor, {
@@ -149,6 +151,7 @@ export class AlertDispatcher {
         .where('kind', '=', CURSOR_KIND)
         .where('name', '=', CURSOR_NAME)
         .execute();
+      this.#known = cursor;
       if (page.nextCursor === undefined) return;
     }
   }
@@ -205,6 +208,9 @@ export class AlertDispatcher {
    */
   async resume(): Promise<void> {
     if (this.#stopped || this.#targets.length === 0) return;
+    // Another leader may have moved the cursor meanwhile.
+    await this.#reading;
+    this.#known = undefined;
     this.#wake();
     await this.#reading;
     const stuck = await this.#db

@@ -23,7 +23,7 @@ import {
  * and every run executed exactly once.
  */
 
-const WORKER = fileURLToPath(new URL('./fixtures/limit-worker.ts', import.meta.url));
+const WORKER = fileURLToPath(new URL('../workers/fixtures/fleet-worker.ts', import.meta.url));
 const DEFS = fileURLToPath(new URL('./fixtures/limit-defs.ts', import.meta.url));
 const db = testDatabase('cairn_limits');
 const children: ChildProcess[] = [];
@@ -64,7 +64,7 @@ describe.skipIf(postgresSkipReason !== undefined)(
       });
       expect(daemon.isLeader()).toBe(true);
       const workers: Child[] = [0, 1, 2].map(() =>
-        forkChild(WORKER, [home, DEFS, db.url], children),
+        forkChild(WORKER, [home, DEFS, db.url, 'CAIRN_LIMITS_DIR'], children),
       );
       await until('3 workers ready', () => workers.every((w) => w.output().includes('ready')));
 
