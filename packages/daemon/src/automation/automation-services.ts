@@ -14,11 +14,8 @@ import { StoredAssetState } from '../staleness/stored-asset-state.js';
 import type { EventRecord } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import { type AutomationOptions, AutomationTicker } from './automation-ticker.js';
-import { collectGarbage } from './collect-garbage.js';
+import { collectGarbage, LARGE_STATE } from './collect-garbage.js';
 import { FreshnessMonitor } from './freshness-monitor.js';
-
-/** Above this many materialized partitions, a full collection follows the start-up load. */
-const LARGE_STATE = 100_000;
 
 /** The automation half of `createDaemon`'s options. */
 export interface AutomationServicesOptions {
