@@ -97,9 +97,15 @@ export async function loadDefinitions(
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
+    // A .ts file with import/export outside a "type": "module" package is loaded as CommonJS by
+    // Node and tsx, which fails with Node's require(esm) error rather than saying why.
+    const fix =
+      extname(path) === '.ts' && /require\(\) ES Module|outside a module/.test(message)
+        ? ' Definitions with import/export are an ES module: add "type": "module" to the nearest package.json, or name the file .mts.'
+        : ' Fix the error (its stack is the cause) and reload.';
     throw new DaemonError(
       'CAIRN_DEFINITIONS_LOAD_FAILED',
-      `Definitions module ${path} threw while loading: ${message}. Fix the error (its stack is the cause) and reload.`,
+      `Definitions module ${path} threw while loading: ${message.replace(/\.+$/, '')}.${fix}`,
       { path },
       { cause: err },
     );

@@ -128,6 +128,17 @@ export default definitions({ assets: [b] });
       error: { code: 'CAIRN_UNKNOWN_DEPENDENCY' },
     });
   });
+
+  it('says how to fix a .ts module with import/export outside a "type": "module" package', {
+    timeout: 30_000,
+  }, async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'defs.ts'), 'export const nothing: number = 1;\n');
+    const result = await cairn(['validate', '--defs', join(dir, 'defs.ts')], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('CAIRN_DEFINITIONS_LOAD_FAILED');
+    expect(result.stderr).toContain('add "type": "module" to the nearest package.json');
+  });
 });
 
 describe('cairn migrate', () => {

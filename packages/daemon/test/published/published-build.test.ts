@@ -1,57 +1,29 @@
 import { execFile } from 'node:child_process';
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { publishedInstall } from './published-install.js';
 
 /**
  * The published packages, as a user installs them: `@cairn/core` and `@cairn/daemon` compiled by
  * their `build` scripts' tsconfig (into a temp folder, not the workspace), laid out in a
  * node_modules of their own, and used from plain Node with no tsx and no `@cairn/source`
  * condition: definitions in a .mjs module, a daemon forking its workers from the compiled
- * worker entry, a run that succeeds.
+ * worker entry, a run that succeeds; then the installed `cairn` bin (compiled CLI) materializing
+ * TypeScript definitions.
  */
 
 const run = promisify(execFile);
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../../../..');
-const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const work = mkdtempSync(join(tmpdir(), 'cairn-published-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-async function build(pkg: 'core' | 'daemon'): Promise<void> {
-  const dir = join(ROOT, 'packages', pkg);
-  const target = join(work, 'node_modules/@cairn', pkg);
-  mkdirSync(target, { recursive: true });
-  await run(process.execPath, [
-    TSC,
-    '-p',
-    join(dir, 'tsconfig.build.json'),
-    '--outDir',
-    join(target, 'dist'),
-    '--sourceMap',
-    'false',
-  ]);
-  cpSync(join(dir, 'package.json'), join(target, 'package.json'));
-}
-
 describe('published build', () => {
   it('compiles with the build config and runs a daemon from plain Node', async () => {
-    await Promise.all([build('core'), build('daemon')]);
-    // Third-party dependencies as npm would hoist them.
-    for (const name of readdirSync(join(ROOT, 'node_modules'))) {
-      if (name === '@cairn' || name.startsWith('.')) continue;
-      symlinkSync(join(ROOT, 'node_modules', name), join(work, 'node_modules', name));
-    }
+    const { cli } = await publishedInstall(work);
+    // As npm packs it: no sources, so nothing can silently fall back to them.
+    expect(existsSync(join(work, 'node_modules/@cairn/daemon/src'))).toBe(false);
     writeFileSync(
       join(work, 'defs.mjs'),
       `import { asset, dailyPartitions, definitions } from '@cairn/core';
@@ -80,5 +52,21 @@ await daemon.stop();
       status: 'success',
       materialized: 1,
     });
+    // The installed `cairn` runs the compiled CLI (no src/ to compile): TypeScript definitions
+    // still load (tsx is registered for them), and a run materializes through compiled workers.
+    writeFileSync(join(work, 'package.json'), '{ "type": "module" }');
+    writeFileSync(
+      join(work, 'defs.ts'),
+      `import { asset, definitions } from '@cairn/core';
+const n: number = 41;
+export default definitions({ assets: [asset({ key: 'answer' }, () => n + 1)] });
+`,
+    );
+    const cliRun = await run(
+      process.execPath,
+      [cli, 'materialize', '--defs', 'defs.ts', '--home', './home-cli', '--select', 'answer'],
+      { cwd: work, env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(cliRun.stdout).toMatch(/success/i);
   }, 120_000);
 });
