@@ -8,7 +8,7 @@ import {
   stalenessEvaluator,
 } from '@cairn/core';
 import { automationDb, readStateValue, writeStateValue } from '../automation/automation-tables.js';
-import { HeapBudget, LARGE_STATE } from '../automation/collect-garbage.js';
+import { HeapBudget } from '../automation/collect-garbage.js';
 import { TimeSlicer } from '../automation/time-slicer.js';
 import type { Storage } from '../storage/storage.js';
 import type { StoredAssetState } from './stored-asset-state.js';
@@ -106,14 +106,14 @@ export class StalenessTracker {
       // re-evaluate every upstream of its partitions.
       // Each chunk's bookkeeping lives across young collections and is promoted: bound that
       // garbage, or the heap peaks at 2.5 times its live size on a first start at 1,000,000.
-      const heap = this.#state.materializedCount > LARGE_STATE ? new HeapBudget() : undefined;
+      const heap = new HeapBudget();
       let seeds: PartitionUpdate[] = [];
       for (const [assetKey, key] of this.#seedOrder(changed)) {
         seeds.push({ assetKey, partitionKey: fromKey(key), dataVersionChanged: false });
         if (seeds.length === INIT_CHUNK) {
           await this.#process(seeds, false);
           seeds = [];
-          heap?.check();
+          heap.check();
           // Let the event loop run between chunks (the first pass over 1,000,000 partitions is long).
           await new Promise((resolve) => setImmediate(resolve));
         }

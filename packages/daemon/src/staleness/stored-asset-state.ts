@@ -6,7 +6,7 @@ import {
   type PartitionUpdate,
   type VersionedMaterialization,
 } from '@cairn/core';
-import { HeapBudget, LARGE_STATE } from '../automation/collect-garbage.js';
+import { HeapBudget } from '../automation/collect-garbage.js';
 import type { EventRecord, StoredEvent, StoredMaterializationEvent } from '../storage/index.js';
 import type { Storage } from '../storage/storage.js';
 import { LatestMaterializations, type PartitionKeySet } from './latest-materializations.js';
@@ -70,14 +70,10 @@ export class StoredAssetState implements AutomationStateReader {
       .groupBy('asset_key')
       .execute();
     const stored = counts.map((r) => r.asset_key);
-    let total = 0;
-    for (const r of counts) {
-      state.#latest.reserve(r.asset_key, Number(r.n));
-      total += Number(r.n);
-    }
+    for (const r of counts) state.#latest.reserve(r.asset_key, Number(r.n));
     // Each page's rows and payload strings outlive a young collection or two: bound what they
     // leave in the old generation, or 1,000,000 partitions peak at twice their live size.
-    const heap = total > LARGE_STATE ? new HeapBudget() : undefined;
+    const heap = new HeapBudget();
     const rank = new Map((options.assetOrder ?? []).map((k, i) => [k, i]));
     stored.sort(
       (a, b) =>
@@ -99,7 +95,7 @@ export class StoredAssetState implements AutomationStateReader {
           .limit(LOAD_PAGE)
           .execute();
         for (const row of page) state.#latest.setFromPayload(row.payload);
-        heap?.check();
+        heap.check();
         const last = page[page.length - 1];
         if (last === undefined || page.length < LOAD_PAGE) break;
         after = last.partition_key;
