@@ -21,7 +21,7 @@
  * both.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -37,11 +37,20 @@ import {
   manualClock,
   systemClock,
 } from '@cairn/core';
+import Database from 'better-sqlite3';
 import { AutomationServices } from '../packages/daemon/src/automation/automation-services.js';
 import { openStorage, type Storage, type StoredEvent } from '../packages/daemon/src/index.js';
+import { publishedInstall } from '../packages/daemon/test/published/published-install.js';
+import {
+  type DaemonProcessFigures,
+  layeredDefinitionsSource,
+  measureDaemonProcess,
+  writeProject,
+} from './daemon-process.js';
 import { type BenchFigure, median } from './harness.js';
 
-const MB = 1024 * 1024;
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SOURCE_CLI = join(ROOT, 'packages/daemon/bin/cairn.js');
 
 function layered(layers: number, width: number, partitioned: boolean): AnyAssetDefinition[] {
   const daily = dailyPartitions({ start: '2021-01-01' });
@@ -203,9 +212,6 @@ interface ChildFigures {
   tickBlocks: number[];
   longestSlices: number[];
   explainTimes: number[];
-  rssLoaded: number;
-  rssMax: number;
-  heapUsed: number;
 }
 
 /** Ticks while recording the longest event-loop delay. */
@@ -225,10 +231,7 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
   const storage = await openStorage({ path: join(dir, 'cairn.db') });
   // The clock stays at `now`: the partitions that exist are exactly the stored ones.
   const w = await world(assets, keys, '', manualClock(now), { dir, storage });
-  const rssLoaded = process.memoryUsage().rss;
-  let rssMax = rssLoaded;
   const first = await measuredTick(w);
-  rssMax = Math.max(rssMax, process.memoryUsage().rss);
   const out: ChildFigures = {
     loadMs: w.loadMs,
     firstTickMs: first.ms,
@@ -238,23 +241,13 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
     tickBlocks: [],
     longestSlices: [],
     explainTimes: [],
-    rssLoaded,
-    rssMax,
-    heapUsed: 0,
   };
   for (let round = 0; round < 3; round++) {
-    const period = Math.min(100, keys.length);
-    const changed = keys.filter((_, i) => i % 100 === (37 + round) % period);
-    const events: StoredEvent[] = [];
-    for (let r = 0; r < 100; r++)
-      for (const k of changed)
-        events.push(materialization(assets[r]!, k, `v${round + 2}`, new Date().toISOString()));
-    out.staleTimes.push(await change(w, events));
+    out.staleTimes.push(await change(w, rootChanges(assets, keys, round)));
     const t = await measuredTick(w);
     out.tickTimes.push(t.ms);
     out.tickBlocks.push(t.blockMs);
     out.longestSlices.push(t.sliceMs);
-    rssMax = Math.max(rssMax, process.memoryUsage().rss);
   }
   const stale = await w.services.staleness.partitions('l9/a0', { status: 'stale', limit: 1 });
   const target = stale.partitions[0]?.partitionKey ?? keys[0]!;
@@ -263,31 +256,16 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
     await w.services.staleness.explain('l9/a0', target);
     out.explainTimes.push(performance.now() - t0);
   }
-  out.rssMax = Math.max(rssMax, process.memoryUsage().rss);
-  out.heapUsed = process.memoryUsage().heapUsed;
   await close(w, false);
   return out;
 }
 
-/** What `cairn` imports first to apply CAIRN_OPTIMIZE_FOR_SIZE. */
-const NODE_FLAGS_MODULE = fileURLToPath(
-  new URL('../packages/daemon/bin/node-flags.js', import.meta.url),
-);
-
-/** Runs `child()` in a fresh Node process and returns what it measured. */
-function inChild(
-  dir: string,
-  days: number,
-  optimizeForSize: '1' | undefined,
-): Promise<ChildFigures> {
+/** Runs `child()` in a fresh Node process (from sources, as the tests do) and returns what it measured. */
+function inChild(dir: string, days: number): Promise<ChildFigures> {
   return new Promise((resolve, reject) => {
     const proc = fork(fileURLToPath(import.meta.url), [dir, String(days)], {
-      execArgv: ['--import', NODE_FLAGS_MODULE, '--conditions=@cairn/source', '--import', 'tsx'],
-      env: {
-        ...process.env,
-        CAIRN_BENCH_AUTOMATION_CHILD: '1',
-        CAIRN_OPTIMIZE_FOR_SIZE: optimizeForSize,
-      },
+      execArgv: ['--conditions=@cairn/source', '--import', 'tsx'],
+      env: { ...process.env, CAIRN_BENCH_AUTOMATION_CHILD: '1' },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     let result: ChildFigures | undefined;
@@ -301,6 +279,35 @@ function inChild(
         : resolve(result),
     );
   });
+}
+
+/**
+ * Forgets what a daemon derived from the stored events (stale index, known definitions, automation
+ * memory), so the next daemon starts as on a first start: the stale index evaluation of every
+ * partition is the largest start-up there is.
+ */
+function resetDerived(dbPath: string): void {
+  const sqlite = new Database(dbPath);
+  try {
+    sqlite.exec('delete from stale_partitions; delete from automation_state;');
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** 1% of the root partitions re-materialized (the same change as one round of the child). */
+function rootChanges(
+  assets: AnyAssetDefinition[],
+  keys: (string | undefined)[],
+  round: number,
+): StoredEvent[] {
+  const period = Math.min(100, keys.length);
+  const changed = keys.filter((_, i) => i % 100 === (37 + round) % period);
+  const events: StoredEvent[] = [];
+  for (let r = 0; r < 100; r++)
+    for (const k of changed)
+      events.push(materialization(assets[r]!, k, `v${round + 2}`, new Date().toISOString()));
+  return events;
 }
 
 /** Runs the daemon automation benchmark. */
@@ -334,17 +341,56 @@ export async function run(): Promise<BenchFigure[]> {
   const { assets, keys, startIso } = partitionedWorld(days);
   const total = keys.length * assets.length;
   const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-auto-'));
+  const home = join(dir, 'home');
+  const dbPath = join(home, 'cairn.db');
   let c: ChildFigures;
-  let small: ChildFigures;
   let appendMs: number;
+  const processes: { label: string; figures: DaemonProcessFigures }[] = [];
   try {
-    const storage = await openStorage({ path: join(dir, 'cairn.db') });
+    mkdirSync(home);
+    const storage = await openStorage({ path: dbPath });
     const t0 = performance.now();
     await build(storage, assets, keys, startIso);
     appendMs = performance.now() - t0;
     await storage.close();
-    c = await inChild(dir, days, undefined);
-    small = await inChild(dir, days, '1');
+    c = await inChild(home, days);
+    // The whole daemon (`cairn start`: daemon, REST API, run queue) as a separate process, on the
+    // same stored world, each from a first start: as installed (the compiled package), the same
+    // with CAIRN_OPTIMIZE_FOR_SIZE=1, and from this checkout's sources under tsx (`npm run dev`).
+    const { cli } = await publishedInstall(join(dir, 'installed'));
+    const defs = layeredDefinitionsSource(10, 100, startIso.slice(0, 10));
+    writeProject(join(dir, 'compiled'), defs, join(dir, 'installed/node_modules'));
+    writeProject(join(dir, 'sources'), defs, join(ROOT, 'node_modules'));
+    const runs: { label: string; project: string; cli: string; env: Record<string, string> }[] = [
+      { label: 'installed package (compiled)', project: 'compiled', cli, env: {} },
+      {
+        label: 'installed package with CAIRN_OPTIMIZE_FOR_SIZE=1',
+        project: 'compiled',
+        cli,
+        env: { CAIRN_OPTIMIZE_FOR_SIZE: '1' },
+      },
+      {
+        label: 'from sources under tsx (npm run dev)',
+        project: 'sources',
+        cli: SOURCE_CLI,
+        env: {},
+      },
+    ];
+    for (const [i, r] of runs.entries()) {
+      resetDerived(dbPath);
+      const figures = await measureDaemonProcess({
+        cli: r.cli,
+        project: join(dir, r.project),
+        home,
+        env: r.env,
+        change: async () => {
+          const writer = await openStorage({ path: dbPath });
+          await writer.append(rootChanges(assets, keys, 10 + i));
+          await writer.close();
+        },
+      });
+      processes.push({ label: r.label, figures });
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -355,7 +401,7 @@ export async function run(): Promise<BenchFigure[]> {
       value: median(c.tickTimes),
       unit: 'ms',
       target: 1000,
-      note: `issue target is at 1,000,000 partitions (CAIRN_BENCH_AUTOMATION_DAYS=1000); first tick (no memory) ${(c.firstTickMs / 1000).toFixed(1)} s`,
+      note: `issue target is at 1,000,000 partitions (CAIRN_BENCH_AUTOMATION_DAYS=1000); first tick (no memory) ${(c.firstTickMs / 1000).toFixed(1)} s; appending the events took ${(appendMs / 1000).toFixed(1)} s, loading state and stale index ${(c.loadMs / 1000).toFixed(1)} s`,
     },
     {
       name: `daemon automation tick: longest event-loop block during a tick (${size})`,
@@ -368,20 +414,13 @@ export async function run(): Promise<BenchFigure[]> {
       value: median(c.staleTimes),
       unit: 'ms',
     },
-    {
-      name: `daemon automation: resident size of a daemon process with the stored state loaded (${size})`,
-      value: c.rssMax / MB,
+    ...processes.map(({ label, figures: p }, i) => ({
+      name: `daemon process peak resident size (VmHWM), \`cairn start\` ${label}, first start + 2 automation ticks (${size})`,
+      value: p.peakMb,
       unit: 'MB',
-      target: 300,
-      note: `max over load and ticks; ${(c.rssLoaded / MB).toFixed(0)} MB after load, heap used ${(c.heapUsed / MB).toFixed(0)} MB; appending the events took ${(appendMs / 1000).toFixed(1)} s, loading state and stale index ${(c.loadMs / 1000).toFixed(1)} s`,
-    },
-    {
-      name: `daemon automation: resident size with CAIRN_OPTIMIZE_FOR_SIZE=1 (${size})`,
-      value: small.rssMax / MB,
-      unit: 'MB',
-      target: 300,
-      note: `max over load and ticks; ${(small.rssLoaded / MB).toFixed(0)} MB after load`,
-    },
+      ...(i === 0 ? { target: 300 } : {}),
+      note: `${p.rssMb.toFixed(0)} MB resident at the end; API up after ${(p.startMs / 1000).toFixed(1)} s`,
+    })),
     {
       name: 'daemon staleness explanation of one partition from storage',
       value: median(c.explainTimes),
