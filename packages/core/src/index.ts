@@ -57,6 +57,8 @@ export {
   type CheckResultRecord,
   type ConditionEvaluationNode,
   type CronConditionOptions,
+  composedLabel,
+  decisionText,
   type EvaluateAutomationAsyncOptions,
   type EvaluateAutomationOptions,
   eager,

@@ -31,9 +31,11 @@ export class AssetSpace {
   constructor(
     readonly asset: AnyAssetDefinition,
     readonly ctx: PartitionsContext,
+    /** The count when the caller already has it (a tick counts each definition once). */
+    count?: number,
   ) {
     this.partitioned = asset.partitions !== undefined;
-    this.count = asset.partitions === undefined ? 1 : asset.partitions.count(ctx);
+    this.count = count ?? (asset.partitions === undefined ? 1 : asset.partitions.count(ctx));
     this.emptySubset = PartitionSubset.createEmpty(this);
     this.allSubset = PartitionSubset.createAll(this);
   }

@@ -73,6 +73,30 @@ export interface AutomationCondition extends AutomationConditionLike {
   toString(): string;
 }
 
+/**
+ * The one-line form of a composite (`and`, `or`, `not`, `since`, `newlyTrue`) from its children's
+ * one-line forms, e.g. `(missing & !inProgress)`; undefined for an operand.
+ */
+export function composedLabel(type: string, children: readonly string[]): string | undefined {
+  switch (type) {
+    case 'and':
+      return `(${children.join(' & ')})`;
+    case 'or':
+      return `(${children.join(' | ')})`;
+    case 'not':
+      return `!${children[0]}`;
+    case 'since':
+      return `(${children[0]} since ${children[1]})`;
+    case 'newlyTrue':
+      return `newlyTrue(${children[0]})`;
+    default:
+      return undefined;
+  }
+}
+
+/** `toString()` of each condition, built once (every decision of every tick names its condition). */
+const texts = new WeakMap<AutomationCondition, string>();
+
 class Node implements AutomationCondition {
   readonly [BRAND] = true;
   constructor(
@@ -124,23 +148,18 @@ class Node implements AutomationCondition {
   }
   toString(): string {
     if (this.label !== undefined) return this.label;
-    const kids = this.children.map(String);
-    switch (this.type) {
-      case 'and':
-        return `(${kids.join(' & ')})`;
-      case 'or':
-        return `(${kids.join(' | ')})`;
-      case 'not':
-        return `!${kids[0]}`;
-      case 'since':
-        return `(${kids[0]} since ${kids[1]})`;
-      case 'newlyTrue':
-        return `newlyTrue(${kids[0]})`;
-      default: {
-        const args = Object.values(this.params).filter((v) => v !== undefined);
-        return args.length === 0 ? this.type : `${this.type}(${args.join(', ')})`;
-      }
+    let text = texts.get(this);
+    if (text === undefined) {
+      text = this.#text();
+      texts.set(this, text);
     }
+    return text;
+  }
+  #text(): string {
+    const composed = composedLabel(this.type, this.children.map(String));
+    if (composed !== undefined) return composed;
+    const args = Object.values(this.params).filter((v) => v !== undefined);
+    return args.length === 0 ? this.type : `${this.type}(${args.join(', ')})`;
   }
 }
 

@@ -148,6 +148,11 @@ export function allDepsUpdatedSinceCron(cron: string, options?: CronConditionOpt
   return condition('allDepsUpdatedSinceCron', cronParams(cron, options));
 }
 
+/** The presets' trees, built once: conditions are immutable, so assets share them. */
+let eagerCondition: Condition | undefined;
+let onMissingCondition: Condition | undefined;
+const onCronConditions = new Map<string, Condition>();
+
 /**
  * Materializes partitions in the latest time window (see the `lookback` option) when they are
  * newly missing, when a dependency was updated or when the code version changed, once no
@@ -158,7 +163,8 @@ export function allDepsUpdatedSinceCron(cron: string, options?: CronConditionOpt
  * asset({ key: 'shop/orders', deps: { raw }, automation: eager() }, ...)
  */
 export function eager(): Condition {
-  return and(
+  // Conditions are immutable: every asset declared with eager() shares one tree.
+  eagerCondition ??= and(
     inLatestTimeWindow(),
     or(newlyMissing(), anyDepsUpdated(), codeVersionChanged()).sinceLastHandled(),
     not(anyDepsMissing()),
@@ -167,6 +173,7 @@ export function eager(): Condition {
     allDepsBlockingChecksPassed(),
     not(inProgress()),
   ).withLabel('eager');
+  return eagerCondition;
 }
 
 /**
@@ -178,24 +185,31 @@ export function eager(): Condition {
  */
 export function onCron(cron: string, options?: CronConditionOptions): Condition {
   const { cron: c, timezone } = cronParams(cron, options);
-  return and(
+  const id = `${c}\0${timezone}`;
+  const shared = onCronConditions.get(id);
+  if (shared !== undefined) return shared;
+  const made = and(
     inLatestTimeWindow(),
     cronTickPassed(c, { timezone }).sinceLastHandled(),
     allDepsUpdatedSinceCron(c, { timezone }),
     allDepsBlockingChecksPassed(),
     not(inProgress()),
   ).withLabel(`onCron(${c}, ${timezone})`);
+  // Shared like eager()'s, a few per cron and timezone.
+  if (onCronConditions.size < 1000) onCronConditions.set(id, made);
+  return made;
 }
 
 /** Materializes partitions of the latest time window that are newly missing, once their dependencies exist. */
 export function onMissing(): Condition {
-  return and(
+  onMissingCondition ??= and(
     inLatestTimeWindow(),
     newlyMissing().sinceLastHandled(),
     not(anyDepsMissing()),
     not(anyDepsInProgress()),
     not(inProgress()),
   ).withLabel('onMissing');
+  return onMissingCondition;
 }
 
 /** The condition type. */

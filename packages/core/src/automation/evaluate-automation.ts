@@ -1,8 +1,7 @@
 import type { Definitions } from '../definitions-types.js';
 import { CairnError } from '../errors.js';
-import { describePartition } from '../versioning/stale-cause.js';
 import { toPartitionKey } from './asset-space.js';
-import { isAutomationCondition } from './automation-condition.js';
+import { automatedAssets } from './automated-assets.js';
 import {
   type AssetAutomationMemory,
   type AutomationMemory,
@@ -11,8 +10,14 @@ import {
 } from './automation-memory.js';
 import type { AutomationStateReader } from './automation-state-reader.js';
 import { type Lookback, lookbackMs } from './conditions.js';
-import { type ConditionTrace, evaluateCondition, planOf } from './evaluate-condition.js';
-import { explainFalse, explainTrue } from './explain-decision.js';
+import { type ConditionTrace, evaluateCondition } from './evaluate-condition.js';
+import {
+  type AssetAutomationEvaluation,
+  type ConditionEvaluationNode,
+  decide,
+  skipped,
+  summarize,
+} from './explain-decision.js';
 import { groupRequests } from './group-runs.js';
 import { PartitionSubset } from './partition-subset.js';
 import { isQuiet } from './quiet-condition.js';
@@ -34,30 +39,12 @@ export interface EvaluateAutomationOptions {
   maxRunsPerTick?: number;
   /** At most this many not-requested decisions are listed per asset (all are counted). Default 100. */
   maxDecisionsPerAsset?: number;
-}
-
-/** Why one asset partition was or was not requested. */
-export interface AutomationDecision {
-  assetKey: string;
-  partitionKey: string | undefined;
-  requested: boolean;
-  /** One phrase per contributing condition, e.g. `shop/raw_orders 2024-03-02 was updated`. */
-  reasons: string[];
-  /** The decision as a sentence. */
-  text: string;
-}
-
-/** The evaluation of one asset's condition. */
-export interface AssetAutomationEvaluation {
-  assetKey: string;
-  /** The condition in its one-line form (its label, e.g. `eager`). */
-  condition: string;
-  /** Partitions requested, each with why. */
-  requested: AutomationDecision[];
-  /** Partitions that got past the condition's first two parts (or were held back by the tick) but were not requested, with why. */
-  notRequested: AutomationDecision[];
-  /** How many not-requested decisions there were, listed or not. */
-  notRequestedCount: number;
+  /**
+   * Skip assets whose condition cannot have changed since the previous tick (nothing it waits for
+   * happened; they keep their memory and request nothing). Default true; false evaluates every
+   * asset, which gives the same requests and is only slower (tests check that equivalence).
+   */
+  skipQuiet?: boolean;
 }
 
 /** One run the tick asks for. */
@@ -68,17 +55,6 @@ export interface AutomationRunRequest {
   assetKeys: string[];
   partitionKey: string | undefined;
   tags: Record<string, string>;
-}
-
-/** A node of an asset's evaluated condition tree, with counts (for the UI). */
-export interface ConditionEvaluationNode {
-  label: string;
-  type: string;
-  candidateCount: number;
-  trueCount: number;
-  /** True when the asset was not evaluated: nothing its condition waits for happened since the previous tick. */
-  skipped: boolean;
-  children: ConditionEvaluationNode[];
 }
 
 /** The outcome of one automation tick. */
@@ -225,36 +201,35 @@ function* automationSteps(
   const lookback =
     options.lookback === undefined ? 0 : lookbackMs(options.lookback, 'evaluateAutomation()');
   const tick = new TickContext(defs, state, now, lookback, previous);
+  const skipQuiet = options.skipQuiet !== false;
 
   const contexts = new Map<string, AssetEvaluationContext>();
   const traces = new Map<string, ConditionTrace>();
   const heldBack = new Map<string, Map<string, string>>();
-  const quiet = new Map<string, AssetAutomationMemory>();
-  for (const key of defs.graph.keys) {
-    const asset = defs.assets.get(key)!;
-    const condition = asset.automation;
-    if (condition === undefined || asset.external) continue;
-    if (!isAutomationCondition(condition)) {
-      throw new CairnError(
-        'CAIRN_INVALID_OPTIONS',
-        `Asset "${key}" has automation of type "${String(condition.type)}", which is not a Cairn automation condition; build it with eager(), onCron(), onMissing() or AutomationCondition.*.`,
-        { asset: key },
-      );
-    }
-    const ac = new AssetEvaluationContext(tick, asset, previous?.assets[key]);
-    contexts.set(key, ac);
-    const plan = planOf(condition);
-    if (isQuiet(plan, ac)) {
+  const { list: automated, index: automatedIndex } = automatedAssets(defs);
+  /** The memory a quiet asset keeps, by its index in `automated`. */
+  const quiet: (AssetAutomationMemory | undefined)[] = new Array(automated.length);
+  /** Assets that requested something, in graph order. */
+  const requesting: string[] = [];
+  let quietCount = 0;
+  for (const [i, entry] of automated.entries()) {
+    const { key, asset, plan } = entry;
+    const memory = previous?.assets[key];
+    // Checked before building the asset's evaluation context: most assets of a large graph are
+    // quiet, and a tick over them should cost a few lookups each, not allocations.
+    if (skipQuiet && memory !== undefined && isQuiet(plan, tick, entry, memory)) {
       // Nothing it waits for happened: false everywhere, memory unchanged (minus last tick's requests).
-      const m = ac.memory!;
-      quiet.set(
-        key,
-        m.requested === undefined ? m : { codeVersion: m.codeVersion, nodes: m.nodes },
-      );
-      tick.requested.set(key, ac.space.emptySubset);
-      yield;
+      // It requests nothing: readers treat an asset missing from `tick.requested` as requesting nothing.
+      quiet[i] =
+        memory.requested === undefined
+          ? memory
+          : { codeVersion: memory.codeVersion, nodes: memory.nodes };
+      // Quiet assets cost about a microsecond each: pausing after every 64 is often enough.
+      if (++quietCount % 64 === 0) yield;
       continue;
     }
+    const ac = new AssetEvaluationContext(tick, asset, memory);
+    contexts.set(key, ac);
     const trace = evaluateCondition(plan, ac.space.allSubset, ac);
     traces.set(key, trace);
     // Never request what is already queued or running, whatever the condition says.
@@ -267,12 +242,13 @@ function* automationSteps(
           return false;
         });
     if (busy.size > 0) heldBack.set(key, busy);
-    tick.requested.set(key, requested);
+    tick.request(key, requested);
+    if (!requested.isEmpty) requesting.push(key);
     yield;
   }
 
   // Runs: connected partitions with one key together; latest keys first, then upstream first.
-  const groups = groupRequests(defs, defs.graph.keys, tick.requested, contexts).sort(
+  const groups = groupRequests(defs, requesting, tick.requested, contexts).sort(
     (a, b) =>
       (a.key < b.key ? 1 : a.key > b.key ? -1 : 0) ||
       defs.graph.indexOf(a.assetKeys[0]!) - defs.graph.indexOf(b.assetKeys[0]!),
@@ -306,12 +282,13 @@ function* automationSteps(
 
   const assets: AssetAutomationEvaluation[] = [];
   const memoryAssets: Record<string, AssetAutomationMemory> = {};
-  for (const [key, ac] of contexts) {
-    const same = quiet.get(key);
+  for (const [i, { key }] of automated.entries()) {
+    const same = quiet[i];
     if (same !== undefined) {
       memoryAssets[key] = same;
       continue;
     }
+    const ac = contexts.get(key)!;
     const trace = traces.get(key)!;
     const requested = tick.requested.get(key)!;
     const m: AssetAutomationMemory = { codeVersion: ac.asset.codeVersion ?? null };
@@ -334,76 +311,15 @@ function* automationSteps(
     evaluatedAt: now,
     runRequests,
     assets,
-    evaluatedAssetCount: contexts.size,
+    evaluatedAssetCount: automated.length,
     memory,
     conditionTree: (assetKey) => {
       const t = traces.get(assetKey);
       if (t !== undefined) return summarize(t);
-      const c = quiet.has(assetKey) ? defs.assets.get(assetKey)?.automation : undefined;
+      const i = automatedIndex.get(assetKey);
+      const c =
+        i === undefined || quiet[i] === undefined ? undefined : automated[i]!.asset.automation;
       return c === undefined ? undefined : skipped(c as ConditionTrace['condition']);
     },
-  };
-}
-
-function decide(
-  assetKey: string,
-  trace: ConditionTrace,
-  requested: PartitionSubset,
-  held: ReadonlyMap<string, string> | undefined,
-  maxDecisions: number,
-): AssetAutomationEvaluation | undefined {
-  const second = trace.condition.type === 'and' ? trace.children[1] : undefined;
-  const nearMisses = second === undefined ? undefined : second.trueSet.minus(trace.trueSet);
-  if (requested.isEmpty && held === undefined && (nearMisses === undefined || nearMisses.isEmpty))
-    return undefined;
-  const label = String(trace.condition);
-  const decision = (key: string, ok: boolean, reasons: string[]): AutomationDecision => {
-    const partitionKey = toPartitionKey(key);
-    const subject = describePartition({ assetKey, partitionKey });
-    return {
-      assetKey,
-      partitionKey,
-      requested: ok,
-      reasons,
-      text: `${subject} ${ok ? 'requested' : 'not requested'} by ${label} because ${reasons.join('; ')}.`,
-    };
-  };
-  const out: AutomationDecision[] = [];
-  for (const key of requested.keys()) out.push(decision(key, true, explainTrue(trace, key)));
-  const notRequested: AutomationDecision[] = [];
-  let notRequestedCount = 0;
-  const note = (key: string, reasons: string[]) => {
-    notRequestedCount++;
-    if (notRequested.length < maxDecisions) notRequested.push(decision(key, false, reasons));
-  };
-  for (const [key, why] of held ?? []) note(key, [why]);
-  // Near misses: partitions that passed the first two parts of an `and` (for eager: in the window
-  // and triggered) but not the rest. Quiet partitions are only counted in the tree.
-  if (nearMisses !== undefined)
-    for (const key of nearMisses.keys()) note(key, explainFalse(trace, key));
-  if (out.length === 0 && notRequestedCount === 0) return undefined;
-  return { assetKey, condition: label, requested: out, notRequested, notRequestedCount };
-}
-
-/** The tree of a condition that was not evaluated because nothing it waits for happened. */
-function skipped(c: ConditionTrace['condition']): ConditionEvaluationNode {
-  return {
-    label: String(c),
-    type: c.type,
-    candidateCount: 0,
-    trueCount: 0,
-    skipped: true,
-    children: c.children.map(skipped),
-  };
-}
-
-function summarize(t: ConditionTrace): ConditionEvaluationNode {
-  return {
-    skipped: false,
-    label: String(t.condition),
-    type: t.condition.type,
-    candidateCount: t.candidates.size,
-    trueCount: t.trueSet.size,
-    children: t.children.map(summarize),
   };
 }

@@ -1,5 +1,43 @@
+import { describePartition } from '../versioning/stale-cause.js';
+import { toPartitionKey } from './asset-space.js';
 import type { AutomationConditionType } from './automation-condition.js';
 import type { ConditionTrace } from './evaluate-condition.js';
+import type { PartitionSubset } from './partition-subset.js';
+
+/** Why one asset partition was or was not requested. */
+export interface AutomationDecision {
+  assetKey: string;
+  partitionKey: string | undefined;
+  requested: boolean;
+  /** One phrase per contributing condition, e.g. `shop/raw_orders 2024-03-02 was updated`. */
+  reasons: string[];
+  /** The decision as a sentence. */
+  text: string;
+}
+
+/** The evaluation of one asset's condition. */
+export interface AssetAutomationEvaluation {
+  assetKey: string;
+  /** The condition in its one-line form (its label, e.g. `eager`). */
+  condition: string;
+  /** Partitions requested, each with why. */
+  requested: AutomationDecision[];
+  /** Partitions that got past the condition's first two parts (or were held back by the tick) but were not requested, with why. */
+  notRequested: AutomationDecision[];
+  /** How many not-requested decisions there were, listed or not. */
+  notRequestedCount: number;
+}
+
+/** A node of an asset's evaluated condition tree, with counts (for the UI). */
+export interface ConditionEvaluationNode {
+  label: string;
+  type: string;
+  candidateCount: number;
+  trueCount: number;
+  /** True when the asset was not evaluated: nothing its condition waits for happened since the previous tick. */
+  skipped: boolean;
+  children: ConditionEvaluationNode[];
+}
 
 /** What each operand means when true and when false, used when no culprit can be named. */
 const TEXT: Partial<Record<AutomationConditionType, readonly [string, string]>> = {
@@ -80,4 +118,83 @@ export function explainFalse(t: ConditionTrace, key: string): string[] {
     default:
       return [t.falseWhy?.get(key) ?? TEXT[t.condition.type]?.[1] ?? `not ${t.condition}`];
   }
+}
+
+/**
+ * A decision as a sentence, e.g. `shop/orders 2024-03-02 requested by eager because shop/raw_orders
+ * 2024-03-02 was updated.` (stores that keep only the reasons rebuild the text with it).
+ */
+export function decisionText(
+  assetKey: string,
+  partitionKey: string | undefined,
+  requested: boolean,
+  conditionLabel: string,
+  reasons: readonly string[],
+): string {
+  const subject = describePartition({ assetKey, partitionKey });
+  return `${subject} ${requested ? 'requested' : 'not requested'} by ${conditionLabel} because ${reasons.join('; ')}.`;
+}
+
+/** An asset's evaluation with its decisions and their reasons, or undefined when it has none to report. */
+export function decide(
+  assetKey: string,
+  trace: ConditionTrace,
+  requested: PartitionSubset,
+  held: ReadonlyMap<string, string> | undefined,
+  maxDecisions: number,
+): AssetAutomationEvaluation | undefined {
+  const second = trace.condition.type === 'and' ? trace.children[1] : undefined;
+  const nearMisses = second === undefined ? undefined : second.trueSet.minus(trace.trueSet);
+  if (requested.isEmpty && held === undefined && (nearMisses === undefined || nearMisses.isEmpty))
+    return undefined;
+  const label = String(trace.condition);
+  const decision = (key: string, ok: boolean, reasons: string[]): AutomationDecision => {
+    const partitionKey = toPartitionKey(key);
+    return {
+      assetKey,
+      partitionKey,
+      requested: ok,
+      reasons,
+      text: decisionText(assetKey, partitionKey, ok, label, reasons),
+    };
+  };
+  const out: AutomationDecision[] = [];
+  for (const key of requested.keys()) out.push(decision(key, true, explainTrue(trace, key)));
+  const notRequested: AutomationDecision[] = [];
+  let notRequestedCount = 0;
+  const note = (key: string, reasons: string[]) => {
+    notRequestedCount++;
+    if (notRequested.length < maxDecisions) notRequested.push(decision(key, false, reasons));
+  };
+  for (const [key, why] of held ?? []) note(key, [why]);
+  // Near misses: partitions that passed the first two parts of an `and` (for eager: in the window
+  // and triggered) but not the rest. Quiet partitions are only counted in the tree.
+  if (nearMisses !== undefined)
+    for (const key of nearMisses.keys()) note(key, explainFalse(trace, key));
+  if (out.length === 0 && notRequestedCount === 0) return undefined;
+  return { assetKey, condition: label, requested: out, notRequested, notRequestedCount };
+}
+
+/** The tree of a condition that was not evaluated because nothing it waits for happened. */
+export function skipped(c: ConditionTrace['condition']): ConditionEvaluationNode {
+  return {
+    label: String(c),
+    type: c.type,
+    candidateCount: 0,
+    trueCount: 0,
+    skipped: true,
+    children: c.children.map(skipped),
+  };
+}
+
+/** The evaluated tree of a condition with its counts per node. */
+export function summarize(t: ConditionTrace): ConditionEvaluationNode {
+  return {
+    skipped: false,
+    label: String(t.condition),
+    type: t.condition.type,
+    candidateCount: t.candidates.size,
+    trueCount: t.trueSet.size,
+    children: t.children.map(summarize),
+  };
 }

@@ -4,6 +4,7 @@ export {
   type AutomationConditionType,
   and,
   type ConditionParams,
+  composedLabel,
   isAutomationCondition,
   not,
   or,
@@ -47,17 +48,20 @@ export {
   stale,
 } from './conditions.js';
 export {
-  type AssetAutomationEvaluation,
   type AsyncAutomationResult,
-  type AutomationDecision,
   type AutomationResult,
   type AutomationRunRequest,
-  type ConditionEvaluationNode,
   type EvaluateAutomationAsyncOptions,
   type EvaluateAutomationOptions,
   evaluateAutomation,
   evaluateAutomationAsync,
 } from './evaluate-automation.js';
+export {
+  type AssetAutomationEvaluation,
+  type AutomationDecision,
+  type ConditionEvaluationNode,
+  decisionText,
+} from './explain-decision.js';
 export {
   type MemoryAutomationState,
   memoryAutomationState,

@@ -24,6 +24,8 @@ export class TickContext {
   readonly changed = new Map<string, Set<string>>();
   /** What this tick requested so far, by asset (assets are evaluated parents first). */
   readonly requested = new Map<string, PartitionSubset>();
+  /** Assets whose data version changed since the previous tick or that this tick requested. */
+  private readonly touched = new Set<string>();
   readonly cursor: string;
   private staleness: StalenessEvaluator | undefined;
 
@@ -45,11 +47,38 @@ export class TickContext {
     for (const u of updates) {
       const key = fromPartitionKey(u.partitionKey);
       add(this.updated, u.assetKey, key);
-      if (u.dataVersionChanged) add(this.changed, u.assetKey, key);
+      if (u.dataVersionChanged) {
+        add(this.changed, u.assetKey, key);
+        this.touched.add(u.assetKey);
+      }
     }
   }
 
+  /** Records what the tick requests of an asset (`requested`). */
+  request(assetKey: string, subset: PartitionSubset): void {
+    this.requested.set(assetKey, subset);
+    if (!subset.isEmpty) this.touched.add(assetKey);
+  }
+
+  /** True when the asset's data changed since the previous tick or this tick requested it. */
+  isTouched(assetKey: string): boolean {
+    return this.touched.has(assetKey);
+  }
+
   private readonly cronCache = new Map<string, Date[]>();
+  private readonly counts = new Map<object, number>();
+
+  /** How many partitions the asset has at the tick (1 unpartitioned), counted once per definition. */
+  partitionCount(asset: AnyAssetDefinition): number {
+    const p = asset.partitions;
+    if (p === undefined) return 1;
+    let n = this.counts.get(p);
+    if (n === undefined) {
+      n = p.count(this.ctx);
+      this.counts.set(p, n);
+    }
+    return n;
+  }
 
   /** The cron ticks since the previous tick (at most one), computed once per tick per cron. */
   cronTicked(cron: string, timezone: string, compute: () => Date[]): Date[] {
@@ -116,7 +145,7 @@ export class AssetEvaluationContext {
     /** This asset's memory from the previous tick, if any. */
     readonly memory: AssetAutomationMemory | undefined,
   ) {
-    this.space = new AssetSpace(asset, tick.ctx);
+    this.space = new AssetSpace(asset, tick.ctx, tick.partitionCount(asset));
   }
 
   /** The upstream partitions `key` reads, per dependency, excluding the asset itself (self-dependencies never gate automation). */
