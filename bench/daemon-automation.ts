@@ -8,8 +8,10 @@
  *   stored partitions) takes 3–4 minutes on a busy machine, mostly the first-start stale index
  *   evaluation of every partition, so the number of days defaults to 100 (100,000 stored asset
  *   partitions); `CAIRN_BENCH_AUTOMATION_DAYS=1000` runs the full size.
- * - 10,000 eager unpartitioned assets in 10 layers of 1,000, 1% of the roots updated.
- * - The staleness explanation of one stale partition, from storage (cold history fetch included).
+ * - 10,000 eager unpartitioned assets in 10 layers of 1,000, 1% of the roots updated before each
+ *   of 20 ticks; the figure is the mean duration of the whole tick (evaluation records included).
+ * - The staleness explanation of a stale partition, from storage (cold history fetch included):
+ *   the mean over up to 100 different partitions.
  *
  * The partitioned part builds the stored events in this process, then loads and ticks them in a
  * child process (a fresh Node, as the daemon would be), so its resident size is the daemon's own,
@@ -211,7 +213,10 @@ interface ChildFigures {
   /** Longest event-loop delay observed during each measured tick (monitorEventLoopDelay max). */
   tickBlocks: number[];
   longestSlices: number[];
-  explainTimes: number[];
+  /** Mean time of one explanation. */
+  explainMs: number;
+  /** How many different partitions were explained. */
+  explained: number;
 }
 
 /** Ticks while recording the longest event-loop delay. */
@@ -240,7 +245,8 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
     staleTimes: [],
     tickBlocks: [],
     longestSlices: [],
-    explainTimes: [],
+    explainMs: 0,
+    explained: 0,
   };
   for (let round = 0; round < 3; round++) {
     out.staleTimes.push(await change(w, rootChanges(assets, keys, round)));
@@ -249,13 +255,19 @@ async function child(dir: string, days: number): Promise<ChildFigures> {
     out.tickBlocks.push(t.blockMs);
     out.longestSlices.push(t.sliceMs);
   }
-  const stale = await w.services.staleness.partitions('l9/a0', { status: 'stale', limit: 1 });
-  const target = stale.partitions[0]?.partitionKey ?? keys[0]!;
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    await w.services.staleness.explain('l9/a0', target);
-    out.explainTimes.push(performance.now() - t0);
+  // Explanations of up to 100 different stale partitions (each fetches its history cold), timed
+  // as one span: one takes less than this machine's clock step (4-20 ms), so single timings read 0.
+  const targets: { assetKey: string; partitionKey: string }[] = [];
+  for (let i = 0; i < 10; i++) {
+    const assetKey = `l9/a${i}`;
+    const page = await w.services.staleness.partitions(assetKey, { status: 'stale', limit: 10 });
+    for (const p of page.partitions) targets.push({ assetKey, partitionKey: p.partitionKey! });
   }
+  if (targets.length === 0) targets.push({ assetKey: 'l9/a0', partitionKey: keys[0]! });
+  const t0 = performance.now();
+  for (const t of targets) await w.services.staleness.explain(t.assetKey, t.partitionKey);
+  out.explainMs = (performance.now() - t0) / targets.length;
+  out.explained = targets.length;
   await close(w, false);
   return out;
 }
@@ -310,32 +322,45 @@ function rootChanges(
   return events;
 }
 
+/**
+ * Tick times (the whole tick: evaluation, run requests, memory and evaluation records) over
+ * 10,000 unpartitioned assets from storage, each after 1% of the roots changed.
+ */
+export async function unpartitionedTicks(rounds: number): Promise<number[]> {
+  const assets = layered(10, 1000, false);
+  const w = await world(assets, [undefined], '2024-01-01T00:00:00Z', systemClock);
+  await w.services.automation.tick();
+  const times: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const events: StoredEvent[] = [];
+    for (let r = 0; r < 1000; r += 100)
+      events.push(
+        materialization(assets[r]!, undefined, `v${round + 2}`, new Date().toISOString()),
+      );
+    await change(w, events);
+    times.push((await w.services.automation.tick()).durationMs);
+  }
+  await close(w);
+  return times;
+}
+
 /** Runs the daemon automation benchmark. */
 export async function run(): Promise<BenchFigure[]> {
   const figures: BenchFigure[] = [];
-  // 10,000 unpartitioned assets.
-  {
-    const assets = layered(10, 1000, false);
-    const w = await world(assets, [undefined], '2024-01-01T00:00:00Z', systemClock);
-    await w.services.automation.tick();
-    const times: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      const events: StoredEvent[] = [];
-      for (let r = 0; r < 1000; r += 100)
-        events.push(
-          materialization(assets[r]!, undefined, `v${round + 2}`, new Date().toISOString()),
-        );
-      await change(w, events);
-      times.push((await w.services.automation.tick()).durationMs);
-    }
-    figures.push({
-      name: 'daemon automation tick: 10,000 unpartitioned assets from storage, 1% of roots updated',
-      value: median(times),
-      unit: 'ms',
-      target: 100,
-    });
-    await close(w);
-  }
+  // The mean of 20 ticks: this machine's clock advances in steps of 4-20 ms, so one tick's
+  // duration is off by up to a step; the mean of many is not.
+  const ticks = await unpartitionedTicks(20);
+  figures.push({
+    name: 'daemon automation tick: 10,000 unpartitioned assets from storage, 1% of roots updated (mean of 20)',
+    value: ticks.reduce((s, t) => s + t, 0) / ticks.length,
+    unit: 'ms',
+    target: 100,
+  });
+  figures.push({
+    name: 'daemon automation tick: 10,000 unpartitioned assets, slowest of 20',
+    value: Math.max(...ticks),
+    unit: 'ms',
+  });
   // Partitioned: built here, loaded and ticked in a fresh process.
   const days = Number(process.env.CAIRN_BENCH_AUTOMATION_DAYS ?? 100);
   const { assets, keys, startIso } = partitionedWorld(days);
@@ -423,9 +448,10 @@ export async function run(): Promise<BenchFigure[]> {
     })),
     {
       name: 'daemon staleness explanation of one partition from storage',
-      value: median(c.explainTimes),
+      value: c.explainMs,
       unit: 'ms',
       target: 10,
+      note: `mean over ${c.explained} different stale partitions, each history fetched cold`,
     },
   );
   return figures;

@@ -19,6 +19,12 @@ export class AutomationMemoryStore {
   readonly #db: Kysely<AutomationDatabase>;
   /** Asset key → the JSON last written for it. */
   readonly #written = new Map<string, string>();
+  /**
+   * Asset key → the memory object last written for it. A tick hands back the very same object for
+   * an asset it did not evaluate (core never mutates memory), so most assets are skipped without
+   * serializing them: at 10,000 quiet assets that is most of the write's cost.
+   */
+  readonly #writtenObjects = new Map<string, AssetAutomationMemory>();
 
   constructor(db: Kysely<AutomationDatabase>) {
     this.#db = db;
@@ -41,45 +47,61 @@ export class AutomationMemoryStore {
       .execute();
     for (const r of rows) {
       const assetKey = r.key.slice(ASSET_PREFIX.length);
-      assets[assetKey] = JSON.parse(r.value) as AssetAutomationMemory;
+      const m = JSON.parse(r.value) as AssetAutomationMemory;
+      assets[assetKey] = m;
       this.#written.set(assetKey, r.value);
+      this.#writtenObjects.set(assetKey, m);
     }
     return { ...memory, assets };
   }
 
-  /** Writes the header and the assets whose memory differs from what was last written. */
+  /**
+   * Writes the header and the assets whose memory differs from what was last written. What was
+   * written is remembered only once the statements succeeded: after a failed write (a full disk)
+   * the next one writes the same rows again.
+   */
   async write(memory: AutomationMemory, slicer?: TimeSlicer): Promise<void> {
-    const changed: { key: string; value: string }[] = [];
-    for (const [assetKey, m] of Object.entries(memory.assets)) {
+    const changed: { assetKey: string; memory: AssetAutomationMemory; value: string }[] = [];
+    for (const assetKey in memory.assets) {
+      const m = memory.assets[assetKey]!;
+      if (this.#writtenObjects.get(assetKey) === m) continue;
       await slicer?.maybeYield();
       const text = JSON.stringify(m);
-      if (this.#written.get(assetKey) === text) continue;
-      this.#written.set(assetKey, text);
-      changed.push({ key: `${ASSET_PREFIX}${assetKey}`, value: text });
+      // Same content as stored: only the object is new.
+      if (this.#written.get(assetKey) === text) this.#writtenObjects.set(assetKey, m);
+      else changed.push({ assetKey, memory: m, value: text });
     }
     const gone = [...this.#written.keys()].filter((k) => !Object.hasOwn(memory.assets, k));
-    for (const k of gone) this.#written.delete(k);
-    const header = JSON.stringify({ ...memory, assets: {} });
-    changed.push({ key: HEADER_KEY, value: header });
-    for (let i = 0; i < changed.length; i += BATCH) {
+    const rows = changed.map((c) => ({ key: `${ASSET_PREFIX}${c.assetKey}`, value: c.value }));
+    rows.push({ key: HEADER_KEY, value: JSON.stringify({ ...memory, assets: {} }) });
+    for (let i = 0; i < rows.length; i += BATCH) {
       await slicer?.maybeYield();
       await this.#db
         .insertInto('automation_state')
-        .values(changed.slice(i, i + BATCH))
+        .values(rows.slice(i, i + BATCH))
         .onConflict((oc) =>
           oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
         )
         .execute();
     }
+    for (const c of changed) {
+      this.#written.set(c.assetKey, c.value);
+      this.#writtenObjects.set(c.assetKey, c.memory);
+    }
     for (let i = 0; i < gone.length; i += BATCH) {
+      const batch = gone.slice(i, i + BATCH);
       await this.#db
         .deleteFrom('automation_state')
         .where(
           'key',
           'in',
-          gone.slice(i, i + BATCH).map((k) => `${ASSET_PREFIX}${k}`),
+          batch.map((k) => `${ASSET_PREFIX}${k}`),
         )
         .execute();
+      for (const k of batch) {
+        this.#written.delete(k);
+        this.#writtenObjects.delete(k);
+      }
     }
   }
 }

@@ -12,6 +12,7 @@ import type { StoredAssetState } from '../staleness/stored-asset-state.js';
 import type { Storage } from '../storage/storage.js';
 import { AutomationMemoryStore } from './automation-memory-store.js';
 import { automationDb } from './automation-tables.js';
+import { decodeEvaluation, encodeEvaluation } from './evaluation-record.js';
 import type { AssetFreshness, FreshnessMonitor } from './freshness-monitor.js';
 import { TimeSlicer } from './time-slicer.js';
 
@@ -147,9 +148,7 @@ export class AutomationTicker {
     const page = rows.slice(0, limit);
     return {
       evaluations: page.map((r) => ({
-        ...(JSON.parse(r.evaluation) as AssetAutomationEvaluation & {
-          tree: ConditionEvaluationNode | undefined;
-        }),
+        ...decodeEvaluation(r.evaluation, r.asset_key),
         id: r.id,
         tickId: r.tick_id,
         evaluatedAt: r.evaluated_at,
@@ -217,15 +216,12 @@ export class AutomationTicker {
     }
     this.#memory = result.memory;
     await this.#memoryStore.write(result.memory, slicer);
-    const durationMs = Math.round(performance.now() - started);
-    this.#durations.push({ kind: 'automation', durationMs });
-    if (this.#durations.length > 100) this.#durations.shift();
     const evaluatedAt = now.toISOString();
     const tick = await this.#db
       .insertInto('automation_ticks')
       .values({
         evaluated_at: evaluatedAt,
-        duration_ms: durationMs,
+        duration_ms: Math.round(performance.now() - started),
         evaluated_assets: result.evaluatedAssetCount,
         run_ids: JSON.stringify(runIds),
         error: errors.length === 0 ? null : errors.join('\n'),
@@ -240,6 +236,15 @@ export class AutomationTicker {
       slicer,
     );
     for (const breach of this.#freshness.breaches()) this.#onBreach(breach);
+    // The duration covers the whole tick, recording its evaluations included.
+    const durationMs = Math.round(performance.now() - started);
+    await this.#db
+      .updateTable('automation_ticks')
+      .set({ duration_ms: durationMs })
+      .where('id', '=', tick.id)
+      .execute();
+    this.#durations.push({ kind: 'automation', durationMs });
+    if (this.#durations.length > 100) this.#durations.shift();
     return {
       tickId: tick.id,
       evaluatedAt,
@@ -272,7 +277,7 @@ export class AutomationTicker {
           evaluated_at: evaluatedAt,
           asset_key: a.assetKey,
           requested: a.requested.length,
-          evaluation: JSON.stringify({ ...a, tree: tree(a.assetKey) }),
+          evaluation: encodeEvaluation(a, tree(a.assetKey)),
         });
       }
       await this.#db.insertInto('automation_evaluations').values(values).execute();

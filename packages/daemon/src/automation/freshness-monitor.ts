@@ -1,4 +1,10 @@
-import { type Clock, type Definitions, type FreshnessStatus, freshnessStatus } from '@cairn/core';
+import {
+  type AnyAssetDefinition,
+  type Clock,
+  type Definitions,
+  type FreshnessStatus,
+  freshnessStatus,
+} from '@cairn/core';
 import type { StoredAssetState } from '../staleness/stored-asset-state.js';
 
 /** An asset's freshness as the daemon reports it. */
@@ -12,13 +18,16 @@ export interface AssetFreshness extends FreshnessStatus {
  * reported again only after the asset was fresh in between.
  */
 export class FreshnessMonitor {
-  readonly #defs: Definitions;
+  /** The assets with a freshness policy, in graph order (most assets have none). */
+  readonly #withPolicy: AnyAssetDefinition[];
   readonly #state: StoredAssetState;
   readonly #clock: Clock;
   readonly #breached = new Set<string>();
 
   constructor(options: { defs: Definitions; state: StoredAssetState; clock: Clock }) {
-    this.#defs = options.defs;
+    this.#withPolicy = options.defs.graph.keys
+      .map((key) => options.defs.assets.get(key)!)
+      .filter((asset) => asset.freshness !== undefined);
     this.#state = options.state;
     this.#clock = options.clock;
   }
@@ -27,9 +36,8 @@ export class FreshnessMonitor {
   statuses(): AssetFreshness[] {
     const now = this.#clock.now();
     const out: AssetFreshness[] = [];
-    for (const key of this.#defs.graph.keys) {
-      const asset = this.#defs.assets.get(key)!;
-      if (asset.freshness === undefined) continue;
+    for (const asset of this.#withPolicy) {
+      const key = asset.key;
       let latestMs: number | undefined;
       for (const k of this.#state.materializedKeys(key)) {
         const ms = this.#state.materializedAt(key, k === '' ? undefined : k);

@@ -63,6 +63,9 @@ describe('automation ticks in the daemon', () => {
     const ticks = await daemon.automation.ticks({ limit: 10 });
     expect(ticks).toHaveLength(4);
     expect(ticks.every((t) => typeof t.durationMs === 'number')).toBe(true);
+    // The stored duration is the whole tick's, the one the tick returned.
+    expect(ticks[0]!.id).toBe(again.tickId);
+    expect(ticks[0]!.durationMs).toBe(again.durationMs);
   });
 
   it('never requests a partition that is already queued or running', async () => {
