@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root. */
@@ -190,6 +190,45 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
+}
+
+/**
+ * How many times a failed browser test is run again. Chromium's child processes (the renderer,
+ * the network service) crash now and then on some virtual machines: seen with Debian's Chromium
+ * 156 on a VM whose clock advances in 4-20 ms steps ("Frame latency is negative", "Network service
+ * crashed or was terminated, restarting service", "Page crashed"), in every version of Cairn's UI.
+ * A crash is not a Cairn failure; a real failure fails every attempt.
+ */
+export const BROWSER_TEST_RETRY = 2;
+
+/**
+ * The suite's page, opened again with the same options before the next test once Chromium crashed
+ * it (a crashed page answers nothing; the rest of the suite would fail with it).
+ */
+export class SuitePage {
+  #page: Page | undefined;
+  #crashed = false;
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly options: BrowserContextOptions,
+    private readonly setup: (page: Page) => void = () => {},
+  ) {}
+
+  /** The page for the next test: the current one, or a new one when it crashed or closed. */
+  async next(): Promise<Page> {
+    if (this.#page !== undefined && !this.#crashed && !this.#page.isClosed()) return this.#page;
+    if (this.#crashed) console.warn('Chromium crashed the page; the next test runs on a new page.');
+    await this.#page?.close().catch(() => undefined);
+    const page = await this.browser.newPage(this.options);
+    this.#crashed = false;
+    page.on('crash', () => {
+      this.#crashed = true;
+    });
+    this.setup(page);
+    this.#page = page;
+    return page;
+  }
 }
 
 /** GETs JSON from the API. */
