@@ -51,18 +51,24 @@ export interface Interval {
   end: number;
 }
 
-/** The executions recorded in `<dir>/intervals.log` (only those that ended). */
+/**
+ * The executions recorded in `<dir>/intervals.log` (only those that ended). `start` and `end` are
+ * the lines' positions in the file, not the clock readings written on them: every process appends
+ * one short line per write, so the file holds the events in the order they happened, while a
+ * virtual machine's wall clock can step backwards between two of them (seen: two runs of a limit
+ * of 1 "overlapping" by a few ms of clock).
+ */
 export function readIntervals(dir: string): Interval[] {
   const file = join(dir, 'intervals.log');
   if (!existsSync(file)) return [];
   const starts = new Map<string, { start: number; pid: number }>();
   const out: Interval[] = [];
-  for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
-    const [phase, at, pid, what] = line.split(' ');
-    if (phase === 'start') starts.set(what!, { start: Number(at), pid: Number(pid) });
+  for (const [position, line] of readFileSync(file, 'utf8').trim().split('\n').entries()) {
+    const [phase, , pid, what] = line.split(' ');
+    if (phase === 'start') starts.set(what!, { start: position, pid: Number(pid) });
     else if (phase === 'end') {
       const s = starts.get(what!);
-      if (s !== undefined) out.push({ what: what!, pid: s.pid, start: s.start, end: Number(at) });
+      if (s !== undefined) out.push({ what: what!, pid: s.pid, start: s.start, end: position });
     }
   }
   return out;
