@@ -116,11 +116,30 @@ export function spawnServer(
   });
 }
 
-/** Polls `fn` until it returns a value other than undefined (no timing asserts: the test timeout bounds it). */
-export async function eventually<T>(fn: () => Promise<T | undefined>, everyMs = 200): Promise<T> {
+/**
+ * Polls `fn` until it returns a value other than undefined. Gives up after `withinMs` with an error
+ * that includes `explain()` (a process's output, say), so a hang fails with its cause, not the
+ * test's bare timeout.
+ */
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  options: { everyMs?: number; withinMs?: number; explain?: () => string } = {},
+): Promise<T> {
+  const { everyMs = 200, withinMs = 60_000, explain } = options;
+  const deadline = Date.now() + withinMs;
+  let lastError: unknown;
   for (;;) {
-    const v = await fn().catch(() => undefined);
+    const v = await fn().catch((err: unknown) => {
+      lastError = err;
+      return undefined;
+    });
     if (v !== undefined) return v;
+    if (Date.now() > deadline) {
+      const last = lastError === undefined ? '' : `; last error: ${String(lastError)}`;
+      throw new Error(
+        `eventually: no result within ${withinMs} ms${last}${explain === undefined ? '' : `\n${explain()}`}`,
+      );
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -89,12 +89,15 @@ describe('cairn start', () => {
           body: JSON.stringify({ selection: 'a' }),
         });
         const { runId } = (await res.json()) as { runId: string };
-        await eventually(async () => {
-          const run = (await (await fetch(`${pgServer.url}/api/runs/${runId}`)).json()) as {
-            run: { status: string };
-          };
-          return run.run.status === 'success' ? run : undefined;
-        });
+        await eventually(
+          async () => {
+            const run = (await (await fetch(`${pgServer.url}/api/runs/${runId}`)).json()) as {
+              run: { status: string };
+            };
+            return run.run.status === 'success' ? run : undefined;
+          },
+          { withinMs: 30_000, explain: () => pgServer.output() },
+        );
         const rows = await admin(
           `select count(*)::int as n from event_log where run_id = '${runId}' and type = 'materialization'`,
           db.url,
@@ -117,10 +120,13 @@ describe('cairn runs', () => {
       body: JSON.stringify({ selection: '+b' }),
     });
     const { runId } = (await res.json()) as { runId: string };
-    await eventually(async () => {
-      const { run } = await json('runs', 'show', runId);
-      return run.status === 'success' ? true : undefined;
-    });
+    await eventually(
+      async () => {
+        const { run } = await json('runs', 'show', runId);
+        return run.status === 'success' ? true : undefined;
+      },
+      { withinMs: 30_000, explain: () => server.output() },
+    );
     const list = await json('runs', 'list');
     expect(list.runs.map((r: { runId: string }) => r.runId)).toContain(runId);
     expect(list).toHaveProperty('nextCursor');
@@ -167,10 +173,13 @@ describe('cairn backfill', () => {
       'p4',
     );
     expect(backfillId).toEqual(expect.any(String));
-    const done = await eventually(async () => {
-      const { backfill } = await json('backfill', 'show', backfillId);
-      return backfill.state === 'completed' ? backfill : undefined;
-    });
+    const done = await eventually(
+      async () => {
+        const { backfill } = await json('backfill', 'show', backfillId);
+        return backfill.state === 'completed' ? backfill : undefined;
+      },
+      { withinMs: 30_000, explain: () => server.output() },
+    );
     expect(done.counts.materialized).toBe(4);
     const list = await json('backfill', 'list');
     expect(list.backfills.map((b: { backfillId: string }) => b.backfillId)).toContain(backfillId);
