@@ -2,6 +2,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { ApiApp } from '../api/api-context.js';
 import { buildApp } from '../api/build-app.js';
 import { createDaemon, type Daemon } from '../daemon.js';
+import { DaemonError } from '../errors.js';
 import { serveUi } from './static-ui.js';
 
 /** Options of `serve()`: a daemon plus its API on one port. */
@@ -65,10 +66,22 @@ export async function serve(options: ServeOptions): Promise<Server> {
       );
     });
     const host = options.host ?? '127.0.0.1';
+    const wanted = options.port ?? 3000;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 3000, host, () => {
-        server.off('error', reject);
+      const onError = (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new DaemonError(
+                'CAIRN_PORT_IN_USE',
+                `port ${wanted} on ${host} is in use by another process: pass --port with a free port (--port 0 picks one), or stop the process listening there`,
+                { host, port: wanted },
+                { cause: err },
+              )
+            : err,
+        );
+      server.once('error', onError);
+      server.listen(wanted, host, () => {
+        server.off('error', onError);
         resolve();
       });
     });

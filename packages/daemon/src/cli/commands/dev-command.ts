@@ -13,6 +13,19 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '../../../bin/cairn.js
 const DEBOUNCE_MS = 300;
 // Changes under these never affect the definitions (and the home changes on every run).
 const IGNORED = /(^|[\\/])(node_modules|\.git|\.cairn|dist)([\\/]|$)/;
+// Between stopping the old server and the new one listening (a second or two), another process
+// can take the port: the restart tries again for this long (env CAIRN_DEV_PORT_WAIT_MS) before
+// giving up or, for --port 0, moving to a new free port.
+const PORT_WAIT_MS = 10_000;
+const PORT_RETRY_MS = 500;
+
+function portWaitMs(): number {
+  const ms = Number(process.env.CAIRN_DEV_PORT_WAIT_MS);
+  return Number.isFinite(ms) && ms >= 0 ? ms : PORT_WAIT_MS;
+}
+
+/** How a server child's start ended: listening, its port taken, or another failure. */
+type StartOutcome = 'ready' | 'port-in-use' | 'failed';
 
 interface DevOptions {
   defs?: string;
@@ -71,7 +84,11 @@ export function registerDev(program: Command, ctx: CliContext): void {
       const killOnExit = () => child?.kill('SIGTERM');
       process.once('exit', killOnExit);
 
-      const startChild = (): Promise<boolean> =>
+      /**
+       * Starts the server child. Its stderr is held back until it listens (then relayed live), so
+       * a start that is retried does not print the same error each time: `report()` prints it.
+       */
+      const startChild = (): Promise<{ outcome: StartOutcome; report(): void }> =>
         new Promise((ready) => {
           const c = cairn(
             [
@@ -89,7 +106,11 @@ export function registerDev(program: Command, ctx: CliContext): void {
           );
           child = c;
           let buffered = '';
+          let startErr = '';
           let settled = false;
+          const report = () => {
+            if (startErr !== '') io.err(startErr.trimEnd());
+          };
           c.stdout?.on('data', (d) => {
             buffered += String(d);
             const lines = buffered.split('\n');
@@ -105,7 +126,8 @@ export function registerDev(program: Command, ctx: CliContext): void {
                     : `cairn dev: serving ${m[1]} (definitions ${defs}, home ${home}). Ctrl-C to stop.`,
                 );
                 announced = true;
-                ready(true);
+                report();
+                ready({ outcome: 'ready', report() {} });
               } else if (
                 !line.startsWith('cairn dev:') &&
                 !/^cairn start: (stopping|stopped)/.test(line)
@@ -114,7 +136,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
               }
             }
           });
-          c.stderr?.on('data', (d) => io.err(String(d).trimEnd()));
+          c.stderr?.on('data', (d) => {
+            if (settled) io.err(String(d).trimEnd());
+            else startErr += String(d);
+          });
           c.on('exit', (code, sig) => {
             if (child === c) child = undefined;
             if (settled && !stopping.has(c)) {
@@ -124,7 +149,10 @@ export function registerDev(program: Command, ctx: CliContext): void {
             }
             if (!settled) {
               settled = true;
-              ready(false);
+              ready({
+                outcome: /CAIRN_PORT_IN_USE/.test(startErr) ? 'port-in-use' : 'failed',
+                report,
+              });
             }
           });
         });
@@ -138,15 +166,13 @@ export function registerDev(program: Command, ctx: CliContext): void {
         await exited;
       };
 
-      if (!(await startChild())) {
-        signal.dispose();
-        io.err('cairn dev: the server did not start (see the error above).');
-        ctx.exit(EXIT.failed);
-        return;
-      }
-
       let timer: NodeJS.Timeout | undefined;
-      let reloading = Promise.resolve();
+      let stopped = false;
+      // Reloads queue behind the first start (a change while it boots reloads once it is up).
+      let firstStarted: () => void = () => {};
+      let reloading = new Promise<void>((r) => {
+        firstStarted = r;
+      });
       const reload = async () => {
         const error = await validate(defs);
         if (error !== undefined) {
@@ -154,8 +180,28 @@ export function registerDev(program: Command, ctx: CliContext): void {
           return;
         }
         await stopChild();
-        if (!(await startChild())) io.err('cairn dev: the server did not restart (see above).');
+        const port = currentPort;
+        const waitUntil = Date.now() + portWaitMs();
+        let started = await startChild();
+        if (started.outcome === 'port-in-use') {
+          io.out(`cairn dev: port ${port} is taken by another process; waiting for it.`);
+        }
+        while (started.outcome === 'port-in-use' && Date.now() < waitUntil && !stopped) {
+          await new Promise((r) => setTimeout(r, PORT_RETRY_MS));
+          started = await startChild();
+        }
+        if (started.outcome === 'port-in-use' && opts.port === 0 && !stopped) {
+          // The user asked for any free port: take a new one rather than stay down.
+          io.out(`cairn dev: port ${port} is still taken; moving to a free port.`);
+          currentPort = 0;
+          started = await startChild();
+        }
+        if (started.outcome !== 'ready') {
+          started.report();
+          io.err('cairn dev: the server did not restart (see above); a file change tries again.');
+        }
       };
+      // Watch before the server starts, so a change saved right after "serving" is never missed.
       const root = dirname(defs);
       let watcher: FSWatcher | undefined;
       try {
@@ -174,7 +220,20 @@ export function registerDev(program: Command, ctx: CliContext): void {
       } catch (err) {
         io.err(`cairn dev: cannot watch ${root} (${String(err)}); reloading is off.`);
       }
+      const first = await startChild();
+      if (first.outcome !== 'ready') {
+        watcher?.close();
+        clearTimeout(timer);
+        first.report();
+        signal.dispose();
+        io.err('cairn dev: the server did not start (see the error above).');
+        ctx.exit(EXIT.failed);
+        return;
+      }
+      firstStarted();
+
       await signal.received;
+      stopped = true;
       signal.dispose();
       watcher?.close();
       clearTimeout(timer);
