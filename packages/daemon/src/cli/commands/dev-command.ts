@@ -147,6 +147,9 @@ export function registerDev(program: Command, ctx: CliContext): void {
                 `cairn dev: the server exited (${sig ?? `code ${code}`}); fix the cause, a file change restarts it.`,
               );
             }
+          });
+          // 'close' (not 'exit'): by then all of its stderr has been read, to tell why it failed.
+          c.on('close', () => {
             if (!settled) {
               settled = true;
               ready({
