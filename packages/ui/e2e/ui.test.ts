@@ -69,6 +69,13 @@ afterAll(async () => {
   if (home !== undefined) rmSync(home, { recursive: true, force: true });
 }, 60_000);
 
+/** Opens an asset's page and its Materialize dialog. */
+async function materializeDialog(assetKey: string) {
+  await page.goto(`${server!.url}/assets/${encodeURIComponent(assetKey)}`);
+  await page.getByRole('button', { name: 'Materialize…' }).click();
+  return page.getByRole('dialog');
+}
+
 /** Waits until the run's status is terminal on its page and returns it. */
 async function runFinishes(): Promise<string> {
   const status = page.getByTestId('run-status');
@@ -112,9 +119,7 @@ describe.skipIf(chromiumSkipReason !== undefined)(
     }, 60_000);
 
     it('materializes one partition from the dialog and shows it materialized', async () => {
-      await page.goto(`${server!.url}/assets/${encodeURIComponent('shop/raw_orders')}`);
-      await page.getByRole('button', { name: 'Materialize…' }).click();
-      const dialog = page.getByRole('dialog');
+      const dialog = await materializeDialog('shop/raw_orders');
       await dialog.getByLabel('One partition').check();
       await dialog.getByLabel('Partition key').fill('2024-01-02|eu');
       await expect
@@ -163,9 +168,7 @@ describe.skipIf(chromiumSkipReason !== undefined)(
         )
         .toBe('completed');
       // The revenue partition from the UI: the asset page, the dialog, the run page.
-      await page.goto(`${base}/assets/${encodeURIComponent('shop/daily_revenue')}`);
-      await page.getByRole('button', { name: 'Materialize…' }).click();
-      const dialog = page.getByRole('dialog');
+      const dialog = await materializeDialog('shop/daily_revenue');
       await dialog.getByLabel('One partition').check();
       await dialog.getByLabel('Partition key').fill(day);
       await dialog.getByRole('button', { name: 'Launch' }).click();
@@ -273,9 +276,7 @@ describe.skipIf(chromiumSkipReason !== undefined)(
     }, 60_000);
 
     it('counts the runs of a range before launching', async () => {
-      await page.goto(`${server!.url}/assets/${encodeURIComponent('shop/raw_orders')}`);
-      await page.getByRole('button', { name: 'Materialize…' }).click();
-      const dialog = page.getByRole('dialog');
+      const dialog = await materializeDialog('shop/raw_orders');
       await dialog.getByLabel('A range').check();
       await dialog.getByLabel('From').fill('2024-01-01|apac');
       await dialog.getByLabel('To').fill('2024-01-02|us');
